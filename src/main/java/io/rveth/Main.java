@@ -1,0 +1,73 @@
+package io.rveth;
+
+import io.rveth.apply.ApplyException;
+import io.rveth.cli.ExitCodes;
+import io.rveth.cli.RvethCommand;
+import io.rveth.live.IpOutputException;
+import io.rveth.manifest.ManifestException;
+import io.rveth.manifest.Problem;
+import io.rveth.plan.PlanException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+
+/** Entry point: builds the command line, maps every failure to one exit code and one clear message. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs rveth as the command line would, writing to the given streams; returns the exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new RvethCommand());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setParameterExceptionHandler((e, a) -> {
+            err.println("Error: " + e.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+            err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return ExitCodes.USAGE;
+        });
+        cli.setExecutionExceptionHandler((e, c, p) -> report(e, err));
+        int code = cli.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    private static int report(Exception e, PrintWriter err) {
+        if (e instanceof ManifestException m) {
+            for (Problem p : m.problems()) err.println(p);
+            err.println("Error: the manifest is invalid (" + m.problems().size() + " problem"
+                    + (m.problems().size() == 1 ? "" : "s") + "); nothing was changed.");
+            return ExitCodes.INVALID_MANIFEST;
+        }
+        if (e instanceof PlanException p) {
+            for (String s : p.problems()) err.println("Error: " + s);
+            err.println("Nothing was changed.");
+            return ExitCodes.ERROR;
+        }
+        if (e instanceof ApplyException a) {
+            err.println("Error: apply stopped: " + a.getMessage() + hint(a.getMessage()));
+            err.println("Changes before it in the plan were applied; nothing after it was attempted. "
+                    + "Run plan to see what is left.");
+            return ExitCodes.ERROR;
+        }
+        if (e instanceof IpOutputException || e instanceof UncheckedIOException || e instanceof IllegalStateException
+                || e instanceof IllegalArgumentException) {
+            err.println("Error: " + e.getMessage() + hint(e.getMessage()));
+            return ExitCodes.ERROR;
+        }
+        err.println("Error: " + e);
+        e.printStackTrace(err);
+        return ExitCodes.ERROR;
+    }
+
+    private static String hint(String message) {
+        return message != null && (message.contains("Operation not permitted") || message.contains("Permission denied"))
+                ? " (rveth reads and changes network namespaces: run it as root)" : "";
+    }
+}

@@ -1,0 +1,109 @@
+package io.rveth.apply;
+
+import io.rveth.live.IpRunner;
+import io.rveth.model.Netns;
+import io.rveth.plan.Change;
+import io.rveth.plan.Command;
+import io.rveth.plan.Plan;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The only code that changes the system. It runs a plan as one {@code ip -batch -} per
+ * namespace: first the namespace-less batch ({@code netns add}), then the host side, then
+ * each container, each batch keeping the plan's order. {@code ip} stops at the first line
+ * that fails; so does the executor, naming the change and quoting {@code ip}.
+ */
+public final class Executor {
+    private static final Pattern FAILED_LINE = Pattern.compile("Command failed -:(\\d+)");
+
+    private final IpRunner ip;
+
+    public Executor(IpRunner ip) {
+        this.ip = ip;
+    }
+
+    /** A run of commands that go to one process. */
+    public record Batch(Netns netns, boolean viaIp, List<Command> commands, List<Change> changes) {
+    }
+
+    /** The batches a plan becomes, in the order they run. */
+    public static List<Batch> batches(Plan plan, Netns host) {
+        Map<Netns, List<Command>> byNetns = new LinkedHashMap<>();
+        Map<Netns, List<Change>> owners = new LinkedHashMap<>();
+        Netns global = new Netns("\u0000global");
+        for (Change c : plan.changes()) {
+            for (Command cmd : c.commands()) {
+                Netns key = cmd.netns() == null ? global : cmd.netns();
+                byNetns.computeIfAbsent(key, k -> new ArrayList<>()).add(cmd);
+                owners.computeIfAbsent(key, k -> new ArrayList<>()).add(c);
+            }
+        }
+        List<Netns> order = new ArrayList<>(byNetns.keySet());
+        order.sort(Comparator.comparing((Netns n) -> n.equals(global) ? 0 : n.equals(host) ? 1 : 2).thenComparing(n -> n));
+        List<Batch> out = new ArrayList<>();
+        for (Netns n : order) {
+            List<Command> cmds = byNetns.get(n);
+            List<Change> chs = owners.get(n);
+            // Consecutive commands that go through ip share one process; a plain sysctl
+            // (only in the current netns) runs on its own, in its place.
+            int start = 0;
+            for (int i = 1; i <= cmds.size(); i++) {
+                if (i == cmds.size() || cmds.get(i).viaIp() != cmds.get(start).viaIp()) {
+                    out.add(new Batch(n.equals(global) ? null : n, cmds.get(start).viaIp(),
+                            cmds.subList(start, i), chs.subList(start, i)));
+                    start = i;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Runs the plan; {@code progress} hears about each batch before it starts. */
+    public void apply(Plan plan, Netns host, Consumer<Batch> progress) {
+        for (Batch b : batches(plan, host)) {
+            for (Command c : b.commands()) checkSafe(c);
+            progress.accept(b);
+            if (b.viaIp()) runBatch(b);
+            else for (int i = 0; i < b.commands().size(); i++) runAlone(b.commands().get(i), b.changes().get(i));
+        }
+    }
+
+    private void runBatch(Batch b) {
+        List<String> lines = b.commands().stream().map(Command::line).toList();
+        IpRunner.Result r = ip.batch(b.netns(), lines, false);
+        if (r.exitCode() == 0) return;
+        Matcher m = FAILED_LINE.matcher(r.stderr());
+        int index = m.find() ? Integer.parseInt(m.group(1)) - 1 : -1;
+        String message = r.stderr().lines().filter(l -> !FAILED_LINE.matcher(l).find())
+                .reduce((a, c) -> a + "; " + c).orElse("exit code " + r.exitCode()).strip();
+        if (index < 0 || index >= lines.size()) {
+            throw new ApplyException(null, new Command(b.netns(), List.of("-batch", "-"), true), message);
+        }
+        throw new ApplyException(b.changes().get(index), b.commands().get(index), message);
+    }
+
+    private void runAlone(Command c, Change change) {
+        IpRunner.Result r = ip.run(c.args(), "");
+        if (r.exitCode() != 0) throw new ApplyException(change, c, (r.stderr() + r.stdout()).strip());
+    }
+
+    /**
+     * A second line of defence behind manifest validation: a word with a blank, quote or
+     * '#' would change the meaning of a batch line, so it never reaches {@code ip}.
+     */
+    static void checkSafe(Command c) {
+        for (String arg : c.args()) {
+            if (arg.isEmpty() || !arg.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f && ch != '"' && ch != '\'' && ch != '#' && ch != '\\')) {
+                throw new IllegalArgumentException("refusing to run a command with the unsafe word \""
+                        + io.rveth.model.Names.printable(arg) + "\": " + c.line());
+            }
+        }
+    }
+}

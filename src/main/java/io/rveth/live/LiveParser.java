@@ -1,0 +1,279 @@
+package io.rveth.live;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressString;
+import io.rveth.model.Address;
+import io.rveth.model.Cidr;
+import io.rveth.model.Endpoint;
+import io.rveth.model.Family;
+import io.rveth.model.Namespace;
+import io.rveth.model.Netns;
+import io.rveth.model.Prefix;
+import io.rveth.model.Route;
+import io.rveth.model.State;
+import io.rveth.model.Sysctl;
+import io.rveth.model.Veth;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Turns what {@code ip -N -j} printed into live {@link State}: only what rveth owns, plus
+ * the names of every other link. Pure: the same dumps always give the same state, and
+ * output of an unexpected shape is an {@link IpOutputException}, never an empty result.
+ *
+ * <p>Ownership: a host end is rveth's when its alias starts with {@value Veth#ALIAS_PREFIX};
+ * its peer is found by ifindex in the namespace the host end's {@code link_netnsid} names.
+ * On those links rveth owns every address except the kernel's IPv6 link-local ones, and
+ * every main-table unicast route tagged with its protocol number.
+ */
+public final class LiveParser {
+    /** {@code ip} prints no "protocol" for boot (3), the default of {@code ip route add}. */
+    private static final int RTPROT_BOOT = 3;
+    private static final int RT_TABLE_MAIN = 254;
+
+    private final Netns hostNetns;
+    private final int protocol;
+
+    public LiveParser(Netns hostNetns, int protocol) {
+        this.hostNetns = hostNetns;
+        this.protocol = protocol;
+    }
+
+    /**
+     * @param existing   named netns that exist on the machine
+     * @param host       the host netns dump, or null when that netns does not exist yet
+     * @param containers dumps of container namespaces, each read from an existing netns
+     */
+    public State parse(Set<Netns> existing, NamespaceDump host, List<NamespaceDump> containers) {
+        Map<Netns, Namespace> namespaces = new TreeMap<>();
+        for (Netns ns : existing) namespaces.put(ns, new Namespace(ns, false));
+        List<Veth> veths = new ArrayList<>();
+        List<Address> addresses = new ArrayList<>();
+        List<Route> routes = new ArrayList<>();
+        List<Sysctl> sysctls = new ArrayList<>();
+        Map<Netns, Set<String>> foreign = new TreeMap<>();
+        if (host == null) return new State(namespaces, veths, addresses, routes, sysctls, foreign);
+
+        Map<Integer, Netns> nsids = nsids(host);
+        List<Link> hostLinks = links(host);
+        Map<String, Link> ownedHostEnds = new HashMap<>();
+        Set<String> hostForeign = new TreeSet<>();
+        for (Link l : hostLinks) {
+            if (Veth.isOwnedAlias(l.alias)) ownedHostEnds.put(l.name, l);
+            else hostForeign.add(l.name);
+            if (l.name.equals("lo") && !hostNetns.isCurrent()) namespaces.put(hostNetns, new Namespace(hostNetns, l.up));
+        }
+        foreign.put(hostNetns, hostForeign);
+        for (Link l : ownedHostEnds.values()) addresses.addAll(ownedAddresses(hostNetns, l));
+        routes.addAll(ownedRoutes(host, ownedHostEnds.keySet()));
+        sysctls.addAll(sysctls(host, ownedHostEnds.keySet()));
+
+        // Peers: where each owned host end points, then the link found there.
+        Map<Netns, NamespaceDump> dumps = new HashMap<>();
+        for (NamespaceDump d : containers) dumps.put(d.netns(), d);
+        Map<Netns, List<Link>> containerLinks = new HashMap<>();
+        for (NamespaceDump d : containers) {
+            List<Link> links = links(d);
+            containerLinks.put(d.netns(), links);
+            links.stream().filter(l -> l.name.equals("lo")).findFirst()
+                    .ifPresent(lo -> namespaces.put(d.netns(), new Namespace(d.netns(), lo.up)));
+        }
+        Map<Netns, Set<String>> peerNames = new HashMap<>();
+        for (Link h : ownedHostEnds.values().stream().sorted((a, b) -> a.name.compareTo(b.name)).toList()) {
+            Netns peerNetns = h.netnsid == null ? hostNetns
+                    : nsids.getOrDefault(h.netnsid, new Netns("<unnamed netns, nsid " + h.netnsid + ">"));
+            Link peer = null;
+            List<Link> candidates = containerLinks.get(peerNetns);
+            if (candidates != null && h.peerIndex != null) {
+                peer = candidates.stream()
+                        .filter(c -> c.index == h.peerIndex && (c.peerIndex == null || c.peerIndex == h.index))
+                        .findFirst().orElse(null);
+            }
+            Endpoint hostEnd = new Endpoint(hostNetns, h.name, OptionalInt.of(h.mtu), Optional.of(h.mac), h.up);
+            Endpoint peerEnd = peer == null
+                    ? new Endpoint(peerNetns, "?", OptionalInt.empty(), Optional.empty(), false)
+                    : new Endpoint(peerNetns, peer.name, OptionalInt.of(peer.mtu), Optional.of(peer.mac), peer.up);
+            veths.add(new Veth(hostEnd, peerEnd, h.alias));
+            if (peer != null) {
+                peerNames.computeIfAbsent(peerNetns, k -> new TreeSet<>()).add(peer.name);
+                addresses.addAll(ownedAddresses(peerNetns, peer));
+                routes.addAll(ownedRoutes(dumps.get(peerNetns), Set.of(peer.name)));
+            }
+        }
+        for (Map.Entry<Netns, List<Link>> e : containerLinks.entrySet()) {
+            Set<String> mine = peerNames.getOrDefault(e.getKey(), Set.of());
+            Set<String> names = new TreeSet<>();
+            for (Link l : e.getValue()) if (!mine.contains(l.name)) names.add(l.name);
+            foreign.put(e.getKey(), names);
+        }
+        return new State(namespaces, veths, addresses, routes, sysctls, foreign);
+    }
+
+    // ---- links and addresses -------------------------------------------------------------
+
+    /** One entry of {@code ip -j addr show}, which carries the link and its addresses. */
+    private record Link(int index, String name, boolean up, int mtu, String mac, String alias,
+                        Integer peerIndex, Integer netnsid, JsonNode addrInfo) {
+    }
+
+    private List<Link> links(NamespaceDump dump) {
+        Map<Integer, String> aliases = new HashMap<>();
+        if (dump.links() != null) {
+            for (JsonNode n : array(dump.links(), dump, "link show")) {
+                if (n.hasNonNull("ifalias")) aliases.put(integer(n, "ifindex", "link show in " + dump.netns()), n.get("ifalias").asText());
+            }
+        }
+        List<Link> links = new ArrayList<>();
+        for (JsonNode n : array(dump.addresses(), dump, "addr show")) {
+            String where = "addr show in " + dump.netns();
+            int index = integer(n, "ifindex", where);
+            String name = text(n, "ifname", where);
+            boolean up = false;
+            for (JsonNode f : n.path("flags")) up |= f.asText().equals("UP");
+            links.add(new Link(index, name, up, integer(n, "mtu", where), n.path("address").asText(""),
+                    aliases.get(index),
+                    n.has("link_index") ? integer(n, "link_index", where) : null,
+                    n.has("link_netnsid") ? integer(n, "link_netnsid", where) : null,
+                    n.path("addr_info")));
+        }
+        return links;
+    }
+
+    private static List<Address> ownedAddresses(Netns netns, Link link) {
+        List<Address> out = new ArrayList<>();
+        for (JsonNode a : link.addrInfo) {
+            String family = a.path("family").asText();
+            if (!family.equals("inet") && !family.equals("inet6")) continue;
+            String where = "address of " + link.name + " in " + netns;
+            IPAddress ip = ip(text(a, "local", where), where);
+            int length = integer(a, "prefixlen", where);
+            // The kernel makes an fe80::/64 address on every link; it is not rveth's.
+            if (ip.isIPv6() && ip.isLinkLocal() && length == 64) continue;
+            out.add(new Address(netns, link.name, new Cidr(ip, length)));
+        }
+        return out;
+    }
+
+    // ---- routes ------------------------------------------------------------------------------
+
+    private List<Route> ownedRoutes(NamespaceDump dump, Set<String> devs) {
+        List<Route> out = new ArrayList<>();
+        String where = "route show in " + dump.netns();
+        for (JsonNode r : array(dump.routes(), dump, "route show")) {
+            if (!r.has("dev") || !devs.contains(r.get("dev").asText())) continue;
+            if (number(r, "table", RT_TABLE_MAIN, where) != RT_TABLE_MAIN) continue;
+            if (r.has("type") && !r.get("type").asText().equals("1") && !r.get("type").asText().equals("unicast")) continue;
+            if (number(r, "protocol", RTPROT_BOOT, where) != protocol) continue;
+            Optional<IPAddress> via = r.hasNonNull("gateway") ? Optional.of(ip(r.get("gateway").asText(), where)) : Optional.empty();
+            Prefix dst = destination(r, via, where);
+            boolean onlink = false;
+            for (JsonNode f : r.path("flags")) onlink |= f.asText().equals("onlink");
+            int metric = number(r, "metric", 0, where);
+            out.add(new Route(dump.netns(), dst, r.get("dev").asText(), via, onlink, protocol, metric));
+        }
+        return out;
+    }
+
+    /**
+     * {@code ip} prints a /32 or /128 without its length and the whole space as "default",
+     * which names no family: the gateway's family decides, else IPv6 routes carry "pref".
+     */
+    private static Prefix destination(JsonNode r, Optional<IPAddress> via, String where) {
+        String dst = text(r, "dst", where);
+        if (dst.equals("default")) {
+            Family family = via.map(v -> v.isIPv4() ? Family.V4 : Family.V6)
+                    .orElse(r.has("pref") ? Family.V6 : Family.V4);
+            return Prefix.any(family);
+        }
+        try {
+            return Prefix.parse(dst);
+        } catch (IllegalArgumentException e) {
+            throw new IpOutputException(where + ": route destination \"" + dst + "\" is not a prefix");
+        }
+    }
+
+    // ---- sysctls and namespace ids -----------------------------------------------------------
+
+    private List<Sysctl> sysctls(NamespaceDump dump, Set<String> ownedDevs) {
+        List<Sysctl> out = new ArrayList<>();
+        String where = "netconf show in " + dump.netns();
+        for (JsonNode n : array(dump.netconf(), dump, "netconf show")) {
+            String family = text(n, "family", where);
+            String dev = text(n, "interface", where);
+            String ipv = family.equals("inet") ? "ipv4" : family.equals("inet6") ? "ipv6" : null;
+            if (ipv == null) continue;
+            if (dev.equals("all") && n.has("forwarding")) {
+                out.add(new Sysctl(hostNetns, "net." + ipv + ".conf.all.forwarding", n.get("forwarding").asBoolean() ? "1" : "0"));
+            }
+            if (ipv.equals("ipv4") && ownedDevs.contains(dev) && n.has("rp_filter")) {
+                String mode = n.get("rp_filter").asText();
+                String value = switch (mode) {
+                    case "off", "0" -> "0";
+                    case "strict", "1" -> "1";
+                    case "loose", "2" -> "2";
+                    default -> throw new IpOutputException(where + ": unknown rp_filter mode \"" + mode + "\"");
+                };
+                out.add(new Sysctl(hostNetns, "net.ipv4.conf." + dev + ".rp_filter", value));
+            }
+        }
+        return out;
+    }
+
+    private Map<Integer, Netns> nsids(NamespaceDump dump) {
+        Map<Integer, Netns> out = new HashMap<>();
+        for (JsonNode n : array(dump.nsids(), dump, "netns list-id")) {
+            if (n.hasNonNull("name")) out.put(integer(n, "nsid", "netns list-id"), new Netns(n.get("name").asText()));
+        }
+        return out;
+    }
+
+    // ---- strict field access -----------------------------------------------------------------
+
+    private static JsonNode array(JsonNode node, NamespaceDump dump, String command) {
+        if (node == null || !node.isArray()) {
+            throw new IpOutputException("ip " + command + " in netns " + dump.netns() + " did not print a JSON list");
+        }
+        return node;
+    }
+
+    private static String text(JsonNode n, String field, String where) {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isValueNode() || v.isNull()) throw new IpOutputException(where + ": \"" + field + "\" is missing in " + n);
+        return v.asText();
+    }
+
+    private static int integer(JsonNode n, String field, String where) {
+        JsonNode v = n.get(field);
+        if (v == null || !v.canConvertToInt() || !v.isIntegralNumber()) {
+            throw new IpOutputException(where + ": \"" + field + "\" is not a number in " + n);
+        }
+        return v.intValue();
+    }
+
+    /** A numeric field that {@code ip -N} prints as a string, absent meaning {@code absent}. */
+    private static int number(JsonNode n, String field, int absent, String where) {
+        JsonNode v = n.get(field);
+        if (v == null) return absent;
+        if (v.isIntegralNumber()) return v.intValue();
+        try {
+            return Integer.parseInt(v.asText());
+        } catch (NumberFormatException e) {
+            throw new IpOutputException(where + ": \"" + field + "\" is \"" + v.asText()
+                    + "\", expected a number (rveth runs ip with -N)");
+        }
+    }
+
+    private static IPAddress ip(String text, String where) {
+        IPAddress ip = new IPAddressString(text).getAddress();
+        if (ip == null || ip.isPrefixed()) throw new IpOutputException(where + ": \"" + text + "\" is not an IP address");
+        return ip;
+    }
+}

@@ -1,0 +1,49 @@
+package io.rveth.live;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rveth.model.Netns;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The JSON one {@code ip -N -j -batch -} read of a namespace printed: one document per
+ * command of {@link #HOST_COMMANDS} or {@link #CONTAINER_COMMANDS}. {@code netconf},
+ * {@code nsids} and {@code links} are null for container namespaces, which need none of them.
+ */
+public record NamespaceDump(Netns netns, JsonNode addresses, JsonNode routes, JsonNode netconf, JsonNode nsids,
+                            JsonNode links) {
+    /**
+     * One process reads everything the host side needs; see {@link LiveParser}. The link
+     * list is there for the aliases, which {@code addr show} leaves out.
+     */
+    public static final List<String> HOST_COMMANDS =
+            List.of("addr show", "route show table all", "netconf show", "netns list-id", "link show");
+    public static final List<String> CONTAINER_COMMANDS = List.of("addr show", "route show table all");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Splits the output of a batch read into its documents; anything else is an error. */
+    public static NamespaceDump parse(Netns netns, String output, boolean host) {
+        List<String> commands = host ? HOST_COMMANDS : CONTAINER_COMMANDS;
+        List<JsonNode> docs = new ArrayList<>();
+        // Not readValues(): it would unwrap the first top-level array into its elements.
+        try (JsonParser parser = JSON.getFactory().createParser(output)) {
+            while (parser.nextToken() != null) docs.add(JSON.readTree(parser));
+        } catch (JsonProcessingException e) {
+            throw new IpOutputException("ip in netns " + netns + " printed output that is not JSON ("
+                    + e.getOriginalMessage() + "); rveth needs iproute2 with -j support (4.17 or later)");
+        } catch (IOException | RuntimeException e) {
+            throw new IpOutputException("ip in netns " + netns + " printed output that is not JSON: " + e.getMessage());
+        }
+        if (docs.size() != commands.size()) {
+            throw new IpOutputException("ip in netns " + netns + " printed " + docs.size() + " JSON documents for "
+                    + commands.size() + " commands (" + String.join(", ", commands) + ")");
+        }
+        return host ? new NamespaceDump(netns, docs.get(0), docs.get(1), docs.get(2), docs.get(3), docs.get(4))
+                : new NamespaceDump(netns, docs.get(0), docs.get(1), null, null, null);
+    }
+}

@@ -1,0 +1,497 @@
+package io.rveth.manifest;
+
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressString;
+import io.rveth.model.Cidr;
+import io.rveth.model.Family;
+import io.rveth.model.Names;
+import io.rveth.model.Netns;
+import io.rveth.model.Prefix;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.function.Function;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
+import org.snakeyaml.engine.v2.schema.CoreSchema;
+
+/**
+ * Reads a manifest: YAML syntax, keys, types and the shape of each value, with every
+ * problem reported at once and pointing at its line. Rules that relate elements to each
+ * other (overlaps, coverage, uniqueness) are {@link ManifestValidator}'s.
+ */
+public final class ManifestReader {
+    /** Manifests are hand-written; anything larger than this is a mistake, not a host. */
+    static final int MAX_CODE_POINTS = 32 * 1024 * 1024;
+    /** Anchors are fine for sharing a block; more aliases than this is an alias bomb. */
+    static final int MAX_ALIASES = 100;
+
+    private static final Set<String> TOP_KEYS = Set.of("version", "host", "containers");
+    private static final Set<String> HOST_KEYS =
+            Set.of("netns", "create-netns", "ipv4-gateway", "ipv6-gateway", "route-protocol");
+    private static final Set<String> CONTAINER_KEYS = Set.of("netns", "create-netns", "interfaces");
+    private static final Set<String> INTERFACE_KEYS =
+            Set.of("host-name", "mtu", "mac", "gateway", "addresses", "routes");
+    private static final Set<String> ADDRESS_KEYS = Set.of("address", "route", "route-as");
+    private static final Set<String> ROUTE_KEYS = Set.of("to", "via");
+
+    private final String file;
+    private final List<Problem> problems = new ArrayList<>();
+
+    private ManifestReader(String file) {
+        this.file = file;
+    }
+
+    /** Reads and checks a manifest file; {@code label} is how messages name it. */
+    public static Manifest read(Path path) throws ManifestException, IOException {
+        String label = path.toString();
+        byte[] bytes = Files.readAllBytes(path);
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new ManifestException(List.of(new Problem(new Location(label, 1, 1),
+                    "the file is not UTF-8 text; save it as UTF-8")));
+        }
+        return parse(label, text);
+    }
+
+    /** Parses and checks manifest text, then runs the cross-checks of {@link ManifestValidator}. */
+    public static Manifest parse(String label, String text) throws ManifestException {
+        ManifestReader reader = new ManifestReader(label);
+        Manifest manifest = reader.readText(text);
+        if (!reader.problems.isEmpty()) throw new ManifestException(reader.problems);
+        List<Problem> semantic = ManifestValidator.validate(manifest);
+        if (!semantic.isEmpty()) throw new ManifestException(semantic);
+        return manifest;
+    }
+
+    private Manifest readText(String text) {
+        LoadSettings settings = LoadSettings.builder()
+                .setLabel(file)
+                .setSchema(new CoreSchema())
+                .setCodePointLimit(MAX_CODE_POINTS)
+                .setMaxAliasesForCollections(MAX_ALIASES)
+                .setAllowRecursiveKeys(false)
+                .setAllowDuplicateKeys(true) // reported below, with both lines
+                .build();
+        List<Node> documents = new ArrayList<>();
+        try {
+            new Compose(settings).composeAllFromString(text).forEach(documents::add);
+        } catch (MarkedYamlEngineException e) {
+            Location at = e.getProblemMark().or(e::getContextMark).map(this::at).orElse(new Location(file, 1, 1));
+            problems.add(new Problem(at, "YAML syntax: " + firstLine(e.getProblem())
+                    + (e.getContext() == null ? "" : " (" + firstLine(e.getContext()) + ")")));
+            return null;
+        } catch (YamlEngineException e) {
+            problems.add(new Problem(new Location(file, 1, 1), "YAML: " + firstLine(e.getMessage())));
+            return null;
+        } catch (StackOverflowError e) {
+            problems.add(new Problem(new Location(file, 1, 1), "YAML nesting is too deep"));
+            return null;
+        }
+        if (documents.isEmpty()) {
+            problems.add(new Problem(new Location(file, 1, 1), "the manifest is empty; it needs at least \"version: 1\""));
+            return null;
+        }
+        if (documents.size() > 1) {
+            problems.add(new Problem(at(documents.get(1)),
+                    "one YAML document per manifest file; remove the second \"---\" or split the file"));
+            return null;
+        }
+        return manifest(documents.get(0));
+    }
+
+    private Manifest manifest(Node root) {
+        Fields top = fields(root, "the manifest", TOP_KEYS);
+        if (top == null) return null;
+        Node versionNode = top.required("version", "add \"version: 1\" at the top");
+        if (versionNode != null) {
+            integer(versionNode, "version").ifPresent(v -> {
+                if (v != 1) problems.add(new Problem(at(versionNode),
+                        "version " + v + " is not supported; this rveth reads version 1"));
+            });
+        }
+        Manifest.Host host = host(top.get("host"));
+        List<Manifest.Container> containers = new ArrayList<>();
+        Node containersNode = top.get("containers");
+        if (containersNode != null && !isNull(containersNode)) {
+            Fields byName = fields(containersNode, "containers", null);
+            if (byName != null) {
+                byName.entries.forEach((name, entry) -> {
+                    Manifest.Container c = container(name, entry);
+                    if (c != null) containers.add(c);
+                });
+            }
+        }
+        return new Manifest(file, host, containers);
+    }
+
+    private Manifest.Host host(Node node) {
+        Netns netns = Netns.CURRENT;
+        boolean create = false;
+        IPAddress gw4 = new IPAddressString("169.254.0.1").getAddress();
+        IPAddress gw6 = new IPAddressString("fe80::1").getAddress();
+        int protocol = Manifest.DEFAULT_ROUTE_PROTOCOL;
+        if (node == null || isNull(node)) return new Manifest.Host(netns, create, gw4, gw6, protocol);
+        Fields f = fields(node, "host", HOST_KEYS);
+        if (f == null) return new Manifest.Host(netns, create, gw4, gw6, protocol);
+        Node n = f.get("netns");
+        if (n != null) netns = name(n, "host.netns").map(Netns::new).orElse(netns);
+        if (f.get("create-netns") != null) create = bool(f.get("create-netns"), "host.create-netns").orElse(false);
+        if (create && netns.isCurrent()) {
+            problems.add(new Problem(at(f.get("create-netns")),
+                    "host.create-netns needs host.netns: name the namespace to create"));
+        }
+        if (f.get("ipv4-gateway") != null) gw4 = gateway(f.get("ipv4-gateway"), Family.V4).orElse(gw4);
+        if (f.get("ipv6-gateway") != null) gw6 = gateway(f.get("ipv6-gateway"), Family.V6).orElse(gw6);
+        Node p = f.get("route-protocol");
+        if (p != null) {
+            protocol = integer(p, "host.route-protocol").orElse(protocol);
+            if (protocol < 5 || protocol > 255) {
+                problems.add(new Problem(at(p), "host.route-protocol must be 5..255: 0-4 belong to the kernel "
+                        + "(unspec, redirect, kernel, boot, static); pick an unused number such as "
+                        + Manifest.DEFAULT_ROUTE_PROTOCOL));
+                protocol = Manifest.DEFAULT_ROUTE_PROTOCOL;
+            }
+        }
+        return new Manifest.Host(netns, create, gw4, gw6, protocol);
+    }
+
+    private Optional<IPAddress> gateway(Node node, Family family) {
+        String key = family == Family.V4 ? "host.ipv4-gateway" : "host.ipv6-gateway";
+        Optional<String> text = string(node, key);
+        if (text.isEmpty()) return Optional.empty();
+        IPAddress ip = new IPAddressString(text.get()).getAddress();
+        if (ip == null || ip.isPrefixed() || (family == Family.V4) != ip.isIPv4()) {
+            problems.add(new Problem(at(node), key + ": \"" + Names.printable(text.get()) + "\" is not an "
+                    + family.label() + " address (write it without a prefix length)"));
+            return Optional.empty();
+        }
+        return Optional.of(ip);
+    }
+
+    private Manifest.Container container(String name, Entry entry) {
+        String where = "containers." + name;
+        Optional<String> nameProblem = Names.netnsProblem(name);
+        nameProblem.ifPresent(p -> problems.add(new Problem(entry.keyAt, "container " + p)));
+        Fields f = isNull(entry.value) ? null : fields(entry.value, where, CONTAINER_KEYS);
+        if (f == null) {
+            if (isNull(entry.value)) {
+                problems.add(new Problem(entry.keyAt, where + " is empty; give it at least \"interfaces:\""));
+            }
+            return null;
+        }
+        Netns netns = new Netns(name);
+        if (f.get("netns") != null) netns = name(f.get("netns"), where + ".netns").map(Netns::new).orElse(netns);
+        boolean create = f.get("create-netns") != null && bool(f.get("create-netns"), where + ".create-netns").orElse(false);
+        List<Manifest.Interface> interfaces = new ArrayList<>();
+        Node ifs = f.get("interfaces");
+        Fields byName = ifs == null || isNull(ifs) ? null : fields(ifs, where + ".interfaces", null);
+        if (byName == null || byName.entries.isEmpty()) {
+            if (ifs == null || isNull(ifs) || byName != null) {
+                problems.add(new Problem(ifs == null ? entry.keyAt : at(ifs),
+                        where + " has no interfaces; add one under \"interfaces:\" (e.g. eth0)"));
+            }
+        } else {
+            int count = byName.entries.size();
+            byName.entries.forEach((ifname, e) -> {
+                Manifest.Interface i = iface(name, ifname, e, count);
+                if (i != null) interfaces.add(i);
+            });
+        }
+        return new Manifest.Container(name, netns, create, interfaces, entry.keyAt);
+    }
+
+    private Manifest.Interface iface(String container, String ifname, Entry entry, int siblings) {
+        String where = "containers." + container + ".interfaces." + ifname;
+        Names.ifnameProblem(ifname).ifPresent(p -> problems.add(new Problem(entry.keyAt, where + ": " + p)));
+        Fields f = isNull(entry.value) ? null : fields(entry.value, where, INTERFACE_KEYS);
+        if (f == null && !isNull(entry.value)) return null;
+        Node hostNameNode = f == null ? null : f.get("host-name");
+        String hostName;
+        if (hostNameNode != null) {
+            hostName = string(hostNameNode, where + ".host-name").orElse("");
+            Names.ifnameProblem(hostName).ifPresent(p -> problems.add(new Problem(at(hostNameNode), where + ".host-name: " + p)));
+        } else {
+            hostName = "rv-" + container + (siblings > 1 ? "-" + ifname : "");
+            Names.ifnameProblem(hostName).ifPresent(p -> problems.add(new Problem(entry.keyAt,
+                    where + ": the default host-name \"" + Names.printable(hostName) + "\" does not work ("
+                            + p + "); set host-name to a shorter name")));
+        }
+        OptionalInt mtu = OptionalInt.empty();
+        Optional<String> mac = Optional.empty();
+        boolean gateway = true;
+        List<Manifest.AssignedAddress> addresses = new ArrayList<>();
+        List<Manifest.RoutedPrefix> routes = new ArrayList<>();
+        if (f != null) {
+            Node m = f.get("mtu");
+            if (m != null) {
+                Optional<Integer> v = integer(m, where + ".mtu");
+                if (v.isPresent() && (v.get() < 68 || v.get() > 65535)) {
+                    problems.add(new Problem(at(m), where + ".mtu " + v.get() + " is outside 68..65535"));
+                } else if (v.isPresent()) {
+                    mtu = OptionalInt.of(v.get());
+                }
+            }
+            Node macNode = f.get("mac");
+            if (macNode != null) mac = string(macNode, where + ".mac").flatMap(s -> mac(macNode, s, where));
+            if (f.get("gateway") != null) gateway = bool(f.get("gateway"), where + ".gateway").orElse(true);
+            list(f.get("addresses"), where + ".addresses").forEach(n -> address(n, where).ifPresent(addresses::add));
+            list(f.get("routes"), where + ".routes").forEach(n -> route(n, where).ifPresent(routes::add));
+        }
+        return new Manifest.Interface(ifname, hostName, mtu, mac, gateway, addresses, routes, entry.keyAt);
+    }
+
+    private Optional<String> mac(Node node, String text, String where) {
+        String lower = text.toLowerCase();
+        if (!lower.matches("[0-9a-f]{2}(:[0-9a-f]{2}){5}")) {
+            problems.add(new Problem(at(node), where + ".mac \"" + Names.printable(text)
+                    + "\" is not a MAC address like \"02:00:00:00:00:01\" (quote it in YAML)"));
+            return Optional.empty();
+        }
+        int first = Integer.parseInt(lower.substring(0, 2), 16);
+        if ((first & 1) == 1 || lower.equals("00:00:00:00:00:00")) {
+            problems.add(new Problem(at(node), where + ".mac " + lower
+                    + " is multicast or zero; use a unicast address, e.g. a locally administered one starting with 02"));
+            return Optional.empty();
+        }
+        return Optional.of(lower);
+    }
+
+    private Optional<Manifest.AssignedAddress> address(Node node, String where) {
+        String what = where + ".addresses";
+        Node addressNode = node;
+        boolean route = true;
+        Optional<Prefix> routeAs = Optional.empty();
+        if (node instanceof MappingNode) {
+            Fields f = fields(node, what + " item", ADDRESS_KEYS);
+            if (f == null) return Optional.empty();
+            addressNode = f.required("address", "give the address, e.g. \"address: 10.0.0.2/24\"");
+            if (f.get("route") != null) route = bool(f.get("route"), what + ".route").orElse(true);
+            Node as = f.get("route-as");
+            if (as != null) {
+                routeAs = string(as, what + ".route-as").flatMap(s -> prefix(as, s, what + ".route-as"));
+                if (!route) {
+                    problems.add(new Problem(at(as), what + ": route: false and route-as contradict each other; keep one"));
+                }
+            }
+            if (addressNode == null) return Optional.empty();
+        }
+        Node n = addressNode;
+        Optional<Cidr> cidr = string(n, what).flatMap(s -> parse(n, s, what, Cidr::parse));
+        if (cidr.isEmpty()) return Optional.empty();
+        Cidr c = cidr.get();
+        if (routeAs.isPresent() && !routeAs.get().contains(c.ip())) {
+            problems.add(new Problem(at(n), what + ": route-as " + routeAs.get() + " does not contain " + c.ip().toCanonicalString()));
+        }
+        return Optional.of(new Manifest.AssignedAddress(c, route, routeAs, at(n)));
+    }
+
+    private Optional<Manifest.RoutedPrefix> route(Node node, String where) {
+        String what = where + ".routes";
+        Node toNode = node;
+        Optional<IPAddress> via = Optional.empty();
+        if (node instanceof MappingNode) {
+            Fields f = fields(node, what + " item", ROUTE_KEYS);
+            if (f == null) return Optional.empty();
+            toNode = f.required("to", "give the routed prefix, e.g. \"to: 198.51.100.64/26\"");
+            Node viaNode = f.get("via");
+            if (viaNode != null) {
+                via = string(viaNode, what + ".via").flatMap(s -> {
+                    IPAddress ip = new IPAddressString(s).getAddress();
+                    if (ip == null || ip.isPrefixed() || ip.isMultiple()) {
+                        problems.add(new Problem(at(viaNode), what + ".via: \"" + Names.printable(s)
+                                + "\" is not a single IP address"));
+                        return Optional.empty();
+                    }
+                    return Optional.of(ip);
+                });
+            }
+            if (toNode == null) return Optional.empty();
+        }
+        Node n = toNode;
+        Optional<IPAddress> nextHop = via;
+        return string(n, what).flatMap(s -> prefix(n, s, what)).map(p -> new Manifest.RoutedPrefix(p, nextHop, at(n)));
+    }
+
+    /** A route prefix, with host bits refused rather than silently masked. */
+    private Optional<Prefix> prefix(Node node, String text, String what) {
+        IPAddress ip = new IPAddressString(text).getAddress();
+        if (ip != null && ip.isPrefixed() && !ip.isPrefixBlock()) {
+            Prefix meant = new Prefix(ip.toPrefixBlock());
+            problems.add(new Problem(at(node), what + ": " + text + " has host bits set; did you mean " + meant + "?"));
+            return Optional.empty();
+        }
+        return parse(node, text, what, Prefix::parse);
+    }
+
+    private <T> Optional<T> parse(Node node, String text, String what, Function<String, T> parser) {
+        IPAddressString s = new IPAddressString(text);
+        if (!s.isValid() || s.getAddress() == null || s.getAddress().isMultiple() && !s.isPrefixed()) {
+            String reason = s.getAddressStringException() == null ? "" : " (" + s.getAddressStringException().getMessage() + ")";
+            problems.add(new Problem(at(node), what + ": \"" + Names.printable(text)
+                    + "\" is not an IP address or prefix like 203.0.113.10/32 or 2001:db8::/64" + reason));
+            return Optional.empty();
+        }
+        if (s.getAddress().isIPv6() && s.getAddress().toIPv6().hasZone()) {
+            problems.add(new Problem(at(node), what + ": \"" + Names.printable(text)
+                    + "\" has a zone id (%...); the interface already says where the address lives, drop it"));
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(parser.apply(text));
+        } catch (IllegalArgumentException e) {
+            problems.add(new Problem(at(node), what + ": " + e.getMessage()));
+            return Optional.empty();
+        }
+    }
+
+    // ---- the typed walk over YAML nodes -------------------------------------------------
+
+    /** A mapping's entries by key, checked for duplicates and (when {@code known} is given) unknown keys. */
+    private final class Fields {
+        final Map<String, Entry> entries = new LinkedHashMap<>();
+        final Node node;
+        final String where;
+
+        Fields(MappingNode node, String where, Set<String> known) {
+            this.node = node;
+            this.where = where;
+            Map<String, Location> seen = new HashMap<>();
+            for (NodeTuple t : node.getValue()) {
+                Node k = t.getKeyNode();
+                if (!(k instanceof ScalarNode sk) || isNull(k)) {
+                    problems.add(new Problem(at(k), where + ": keys must be plain names"));
+                    continue;
+                }
+                String key = sk.getValue();
+                Location keyAt = at(k);
+                Location first = seen.putIfAbsent(key, keyAt);
+                if (first != null) {
+                    problems.add(new Problem(keyAt, where + ": duplicate key \"" + Names.printable(key)
+                            + "\" (first at line " + first.line() + "); keep one"));
+                    continue;
+                }
+                if (known != null && !known.contains(key)) {
+                    problems.add(new Problem(keyAt, where + ": unknown key \"" + Names.printable(key) + "\""
+                            + DidYouMean.suggest(key, known).map(s -> "; did you mean \"" + s + "\"?").orElse("")
+                            + DidYouMean.list(known)));
+                    continue;
+                }
+                entries.put(key, new Entry(keyAt, t.getValueNode()));
+            }
+        }
+
+        Node get(String key) {
+            Entry e = entries.get(key);
+            return e == null ? null : e.value;
+        }
+
+        Node required(String key, String hint) {
+            Node n = get(key);
+            if (n == null) problems.add(new Problem(at(node), where + ": \"" + key + "\" is missing; " + hint));
+            return n;
+        }
+    }
+
+    private record Entry(Location keyAt, Node value) {
+    }
+
+    private Fields fields(Node node, String where, Set<String> known) {
+        if (node instanceof MappingNode m) return new Fields(m, where, known);
+        problems.add(new Problem(at(node), where + " must be a mapping (key: value lines), not " + describe(node)));
+        return null;
+    }
+
+    private List<Node> list(Node node, String where) {
+        if (node == null || isNull(node)) return List.of();
+        if (node instanceof SequenceNode s) return s.getValue();
+        problems.add(new Problem(at(node), where + " must be a list (\"- item\" lines), not " + describe(node)));
+        return List.of();
+    }
+
+    private Optional<String> string(Node node, String where) {
+        if (node instanceof ScalarNode s && !isNull(node)) return Optional.of(s.getValue());
+        problems.add(new Problem(at(node), where + " must be a single value, not " + describe(node)));
+        return Optional.empty();
+    }
+
+    private Optional<String> name(Node node, String where) {
+        return string(node, where).filter(s -> {
+            Optional<String> p = Names.netnsProblem(s);
+            p.ifPresent(msg -> problems.add(new Problem(at(node), where + ": " + msg)));
+            return p.isEmpty();
+        });
+    }
+
+    private Optional<Boolean> bool(Node node, String where) {
+        if (node instanceof ScalarNode s && s.getTag().equals(Tag.BOOL)) return Optional.of(Boolean.parseBoolean(s.getValue().toLowerCase()));
+        problems.add(new Problem(at(node), where + " must be true or false, not " + describe(node)));
+        return Optional.empty();
+    }
+
+    private Optional<Integer> integer(Node node, String where) {
+        if (node instanceof ScalarNode s && s.getTag().equals(Tag.INT)) {
+            try {
+                return Optional.of(Integer.parseInt(s.getValue().replace("_", "").replace("+", "")));
+            } catch (NumberFormatException e) {
+                problems.add(new Problem(at(node), where + " " + s.getValue() + " is not a whole number in range"));
+                return Optional.empty();
+            }
+        }
+        problems.add(new Problem(at(node), where + " must be a whole number, not " + describe(node)));
+        return Optional.empty();
+    }
+
+    private static boolean isNull(Node node) {
+        return node instanceof ScalarNode && node.getTag().equals(Tag.NULL);
+    }
+
+    private static String describe(Node node) {
+        if (node instanceof MappingNode) return "a mapping";
+        if (node instanceof SequenceNode) return "a list";
+        ScalarNode s = (ScalarNode) node;
+        if (s.getTag().equals(Tag.NULL)) return "an empty value";
+        String kind = s.getTag().equals(Tag.STR) ? "text" : s.getTag().equals(Tag.INT) ? "a number"
+                : s.getTag().equals(Tag.BOOL) ? "a boolean" : "a value";
+        return kind + " \"" + Names.printable(s.getValue()) + "\"";
+    }
+
+    private Location at(Node node) {
+        return node.getStartMark().map(this::at).orElse(new Location(file, 1, 1));
+    }
+
+    private Location at(Mark mark) {
+        return new Location(file, mark.getLine() + 1, mark.getColumn() + 1);
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "";
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

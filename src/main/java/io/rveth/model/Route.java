@@ -1,0 +1,27 @@
+package io.rveth.model;
+
+import inet.ipaddr.IPAddress;
+import java.util.Optional;
+
+/**
+ * A route in the main table of {@code netns}. The kernel identifies a route by table,
+ * destination and metric ({@link #key()}); the rest can change in place with
+ * {@code ip route replace}. {@code protocol} is the rtnetlink protocol number: rveth tags its
+ * own routes with one, and treats only routes carrying it as its own.
+ */
+public record Route(Netns netns, Prefix dst, String dev, Optional<IPAddress> via, boolean onlink,
+                    int protocol, int metric) {
+
+    /** The kernel's metric when {@code ip route add} gives none: 0 for IPv4, 1024 for IPv6. */
+    public static int defaultMetric(Family family) {
+        return family == Family.V4 ? 0 : 1024;
+    }
+
+    public Key key() {
+        return new Key(netns, dst, metric);
+    }
+
+    /** What makes two routes the same kernel object (table main is implied). */
+    public record Key(Netns netns, Prefix dst, int metric) {
+    }
+}

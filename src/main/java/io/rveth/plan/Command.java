@@ -1,0 +1,45 @@
+package io.rveth.plan;
+
+import io.rveth.model.Netns;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One line of an {@code ip -batch} stream, and the namespace whose batch runs it
+ * ({@code netns} null: the batch without {@code -n} that adds namespaces). A sysctl in the
+ * current namespace cannot go through {@code ip}; it is {@code sysctl} itself
+ * ({@link #viaIp} false).
+ */
+public record Command(Netns netns, List<String> args, boolean viaIp) {
+    public Command {
+        args = List.copyOf(args);
+    }
+
+    public static Command ip(Netns netns, String... args) {
+        return new Command(netns, List.of(args), true);
+    }
+
+    public static Command ip(Netns netns, List<String> args) {
+        return new Command(netns, args, true);
+    }
+
+    /** Writes a sysctl inside {@code netns}; {@code path} is the slash form. */
+    public static Command sysctl(Netns netns, String path, String value) {
+        List<String> sysctl = List.of("sysctl", "-q", "-w", path + "=" + value);
+        if (netns.isCurrent()) return new Command(netns, sysctl, false);
+        List<String> args = new ArrayList<>(List.of("netns", "exec", netns.name()));
+        args.addAll(sysctl);
+        return new Command(netns, args, true);
+    }
+
+    /** The batch line. */
+    public String line() {
+        return String.join(" ", args);
+    }
+
+    /** The same command as one would type it: {@code ip -n web addr add ...}. */
+    public String shell() {
+        if (!viaIp) return line();
+        return "ip " + (netns == null || netns.isCurrent() ? "" : "-n " + netns.name() + " ") + line();
+    }
+}

@@ -1,0 +1,27 @@
+package io.rveth.plan;
+
+import java.util.List;
+
+/** The ordered changes that turn live state into desired state. Empty means converged. */
+public record Plan(List<Change> changes) {
+    public Plan {
+        changes = List.copyOf(changes);
+    }
+
+    public boolean isEmpty() {
+        return changes.isEmpty();
+    }
+
+    /** Terraform's counting: a replacement is one add and one destroy. */
+    public int toAdd() {
+        return (int) changes.stream().filter(c -> c.action() == Action.CREATE || c.action() == Action.REPLACE).count();
+    }
+
+    public int toChange() {
+        return (int) changes.stream().filter(c -> c.action() == Action.UPDATE).count();
+    }
+
+    public int toDestroy() {
+        return (int) changes.stream().filter(c -> c.action() == Action.DELETE || c.action() == Action.REPLACE).count();
+    }
+}

@@ -1,0 +1,351 @@
+package io.rveth.plan;
+
+import io.rveth.model.Address;
+import io.rveth.model.Endpoint;
+import io.rveth.model.Namespace;
+import io.rveth.model.Netns;
+import io.rveth.model.Route;
+import io.rveth.model.State;
+import io.rveth.model.Sysctl;
+import io.rveth.model.Veth;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The diff: desired and live {@link State} in, an ordered {@link Plan} out. Pure and
+ * deterministic: no I/O, and the same two states always give the same plan.
+ *
+ * <p>Order is dependency order, in stages: namespaces first; then deletes (routes,
+ * addresses, links); then creates and updates (links, link settings, addresses, the
+ * containers' gateway routes, their default routes, host routes). The executor keeps this
+ * order within each namespace's batch.
+ *
+ * <p>Minimality: objects are matched by the kernel's identity (a route by destination and
+ * metric, an address by interface and IP), so an attribute change is one in-place command.
+ * A veth is re-created only when its peer is in the wrong namespace or has the wrong name.
+ * What sits on a link being deleted goes with it and gets no command of its own.
+ */
+public final class Planner {
+    static final int NETNS = 0;
+    static final int DELETE_ROUTES = 1;
+    static final int DELETE_ADDRESSES = 2;
+    static final int DELETE_LINKS = 3;
+    static final int CREATE_LINKS = 4;
+    static final int LINK_SETTINGS = 5;
+    static final int ADDRESSES = 6;
+    static final int GATEWAY_ROUTES = 7;
+    static final int DEFAULT_ROUTES = 8;
+    static final int HOST_ROUTES = 9;
+
+    private final Netns host;
+    private final List<Change> changes = new ArrayList<>();
+    private final List<String> problems = new ArrayList<>();
+    /** Links whose live contents vanish with them: deleted or re-created in this plan. */
+    private final Set<LinkRef> gone = new HashSet<>();
+
+    private record LinkRef(Netns netns, String name) {
+    }
+
+    private Planner(Netns host) {
+        this.host = host;
+    }
+
+    /**
+     * @param host the netns of the host side (labels objects as "host", runs first)
+     * @throws PlanException when the live host makes the manifest impossible, e.g. a name
+     *                       held by a link rveth does not own; nothing has been changed
+     */
+    public static Plan plan(State desired, State live, Netns host) {
+        Planner p = new Planner(host);
+        p.namespaces(desired, live);
+        p.veths(desired, live);
+        p.addresses(desired, live);
+        p.routes(desired, live);
+        p.sysctls(desired, live);
+        if (!p.problems.isEmpty()) throw new PlanException(p.problems);
+        List<Change> ordered = new ArrayList<>(p.changes);
+        ordered.sort(Comparator.comparingInt(Change::stage)
+                .thenComparing(c -> c.netns() == null ? "" : c.netns().equals(host) ? "" : "\u0001" + c.netns().name())
+                .thenComparing(Change::address));
+        return new Plan(ordered);
+    }
+
+    /** "host" for the host side, the netns name elsewhere: how plans name places. */
+    public String label(Netns netns) {
+        return netns.equals(host) ? "host" : netns.name();
+    }
+
+    // ---- namespaces ------------------------------------------------------------------------
+
+    private void namespaces(State desired, State live) {
+        for (Namespace want : new TreeMap<>(desired.namespaces()).values()) {
+            Netns ns = want.netns();
+            Namespace have = live.namespaces().get(ns);
+            String loopback = "link." + label(ns) + "[\"lo\"]";
+            if (have == null && want.managed()) {
+                changes.add(new Change(Action.CREATE, "netns[\"" + ns.name() + "\"]", "netns", ns, "netns " + ns.name()
+                        + " with lo up", "", List.of(Command.ip(null, "netns", "add", ns.name()),
+                        Command.ip(ns, "link", "set", "dev", "lo", "up")), NETNS));
+            } else if (have == null) {
+                String who = ns.equals(host) ? "host.netns" : "a container's netns";
+                problems.add("netns " + ns.name() + " (" + who + ") does not exist; create it (ip netns add "
+                        + ns.name() + ") or set create-netns: true");
+            } else if (want.managed() && !have.managed()) {
+                changes.add(new Change(Action.UPDATE, loopback, "link", ns, "lo", "lo is down",
+                        List.of(Command.ip(ns, "link", "set", "dev", "lo", "up")), LINK_SETTINGS));
+            }
+        }
+    }
+
+    // ---- veth pairs --------------------------------------------------------------------------
+
+    private void veths(State desired, State live) {
+        Map<String, Veth> want = byHostName(desired.veths());
+        Map<String, Veth> have = byHostName(live.veths());
+        for (Veth v : have.values()) {
+            if (!want.containsKey(v.host().name())) {
+                markGone(v);
+                changes.add(new Change(Action.DELETE, vethAddress(v), "veth", host, describe(v), "",
+                        List.of(Command.ip(host, "link", "del", "dev", v.host().name())), DELETE_LINKS));
+            }
+        }
+        for (Veth v : want.values()) {
+            Veth old = have.get(v.host().name());
+            if (old == null) {
+                if (taken(live, host, v.host().name())) {
+                    problems.add("host-name " + v.host().name() + " (" + vethAddress(v) + ") is taken by a link rveth does not own in netns "
+                            + host + "; rename host-name in the manifest, or remove that link");
+                    continue;
+                }
+                if (peerTaken(live, v)) continue;
+                changes.add(new Change(Action.CREATE, vethAddress(v), "veth", host, describe(v), "", create(v), CREATE_LINKS));
+                continue;
+            }
+            String moved = !old.peer().netns().equals(v.peer().netns())
+                    ? "peer is in netns " + old.peer().netns() + ", manifest wants " + v.peer().netns()
+                    : !old.peer().name().equals(v.peer().name())
+                    ? "peer is named " + old.peer().name() + ", manifest wants " + v.peer().name() : null;
+            if (moved != null) {
+                if (peerTaken(live, v)) continue;
+                markGone(old);
+                List<Command> commands = new ArrayList<>();
+                commands.add(Command.ip(host, "link", "del", "dev", old.host().name()));
+                commands.addAll(create(v));
+                changes.add(new Change(Action.REPLACE, vethAddress(v), "veth", host, describe(v), moved, commands, CREATE_LINKS));
+                continue;
+            }
+            settings(v, old);
+        }
+    }
+
+    private boolean peerTaken(State live, Veth v) {
+        Endpoint peer = v.peer();
+        if (!taken(live, peer.netns(), peer.name())) return false;
+        problems.add("netns " + peer.netns() + " already has a link named " + peer.name()
+                + " that rveth does not own, so " + vethAddress(v) + " cannot put its peer there; rename the interface in the manifest, or remove that link");
+        return true;
+    }
+
+    private static boolean taken(State live, Netns ns, String name) {
+        return live.foreignLinks().getOrDefault(ns, Set.of()).contains(name);
+    }
+
+    private void markGone(Veth v) {
+        gone.add(new LinkRef(v.host().netns(), v.host().name()));
+        gone.add(new LinkRef(v.peer().netns(), v.peer().name()));
+    }
+
+    /** Creates the pair with its peer already in the container, then raises both ends. */
+    private List<Command> create(Veth v) {
+        List<String> add = new ArrayList<>(List.of("link", "add", "name", v.host().name()));
+        v.host().mtu().ifPresent(m -> add.addAll(List.of("mtu", String.valueOf(m))));
+        add.addAll(List.of("type", "veth", "peer", "name", v.peer().name()));
+        v.peer().mtu().ifPresent(m -> add.addAll(List.of("mtu", String.valueOf(m))));
+        v.peer().mac().ifPresent(m -> add.addAll(List.of("address", m)));
+        add.addAll(List.of("netns", v.peer().netns().name()));
+        return List.of(Command.ip(host, add),
+                Command.ip(host, "link", "set", "dev", v.host().name(), "alias", v.alias(), "up"),
+                Command.ip(v.peer().netns(), "link", "set", "dev", v.peer().name(), "up"));
+    }
+
+    /** In-place settings: at most one {@code link set} per end. */
+    private void settings(Veth want, Veth have) {
+        List<String> reasons = new ArrayList<>();
+        List<String> hostSet = endpointSettings(want.host(), have.host(), reasons, "host end");
+        if (!want.alias().equals(have.alias())) {
+            hostSet.addAll(List.of("alias", want.alias()));
+            reasons.add("alias " + quote(have.alias()) + " -> " + quote(want.alias()));
+        }
+        List<String> peerSet = endpointSettings(want.peer(), have.peer(), reasons, "peer");
+        if (reasons.isEmpty()) return;
+        List<Command> commands = new ArrayList<>();
+        if (!hostSet.isEmpty()) commands.add(linkSet(host, want.host().name(), hostSet));
+        if (!peerSet.isEmpty()) commands.add(linkSet(want.peer().netns(), want.peer().name(), peerSet));
+        changes.add(new Change(Action.UPDATE, vethAddress(want), "veth", host, describe(want),
+                String.join(", ", reasons), commands, LINK_SETTINGS));
+    }
+
+    private static List<String> endpointSettings(Endpoint want, Endpoint have, List<String> reasons, String which) {
+        List<String> args = new ArrayList<>();
+        if (want.mtu().isPresent() && !want.mtu().equals(have.mtu())) {
+            args.addAll(List.of("mtu", String.valueOf(want.mtu().getAsInt())));
+            reasons.add(which + " mtu " + (have.mtu().isPresent() ? have.mtu().getAsInt() : "?") + " -> " + want.mtu().getAsInt());
+        }
+        if (want.mac().isPresent() && !want.mac().equals(have.mac())) {
+            args.addAll(List.of("address", want.mac().get()));
+            reasons.add(which + " mac " + have.mac().orElse("?") + " -> " + want.mac().get());
+        }
+        if (want.up() && !have.up()) {
+            args.add("up");
+            reasons.add(which + " is down");
+        }
+        return args;
+    }
+
+    private static Command linkSet(Netns ns, String dev, List<String> settings) {
+        List<String> args = new ArrayList<>(List.of("link", "set", "dev", dev));
+        args.addAll(settings);
+        return Command.ip(ns, args);
+    }
+
+    private static Map<String, Veth> byHostName(List<Veth> veths) {
+        Map<String, Veth> out = new TreeMap<>();
+        for (Veth v : veths) out.put(v.host().name(), v);
+        return out;
+    }
+
+    private String vethAddress(Veth v) {
+        return "veth." + v.container() + "[\"" + v.peer().name() + "\"]";
+    }
+
+    private String describe(Veth v) {
+        StringBuilder s = new StringBuilder(v.host().name() + " <-> " + v.peer().name() + " in " + v.peer().netns());
+        v.host().mtu().ifPresent(m -> s.append(", mtu ").append(m));
+        v.peer().mac().ifPresent(m -> s.append(", mac ").append(m));
+        return s.toString();
+    }
+
+    // ---- addresses ---------------------------------------------------------------------------
+
+    private record AddressKey(Netns netns, String dev, String ip) {
+    }
+
+    private void addresses(State desired, State live) {
+        Map<AddressKey, Address> want = new HashMap<>();
+        for (Address a : desired.addresses()) want.put(key(a), a);
+        Map<AddressKey, Address> have = new HashMap<>();
+        for (Address a : live.addresses()) if (!gone.contains(new LinkRef(a.netns(), a.dev()))) have.put(key(a), a);
+        for (Map.Entry<AddressKey, Address> e : have.entrySet()) {
+            if (!want.containsKey(e.getKey())) {
+                changes.add(change(Action.DELETE, e.getValue(), "", List.of(addressCommand("del", e.getValue())), DELETE_ADDRESSES));
+            }
+        }
+        for (Map.Entry<AddressKey, Address> e : want.entrySet()) {
+            Address a = e.getValue();
+            Address old = have.get(e.getKey());
+            if (old == null) {
+                changes.add(change(Action.CREATE, a, "", List.of(addressCommand("add", a)), ADDRESSES));
+            } else if (old.cidr().length() != a.cidr().length()) {
+                changes.add(change(Action.REPLACE, a, "prefix length /" + old.cidr().length() + " -> /" + a.cidr().length(),
+                        List.of(addressCommand("del", old), addressCommand("add", a)), ADDRESSES));
+            }
+        }
+    }
+
+    private static AddressKey key(Address a) {
+        return new AddressKey(a.netns(), a.dev(), a.cidr().ip().toCanonicalString());
+    }
+
+    /** IPv6 addresses skip duplicate address detection: usable at once, as on a point-to-point link. */
+    private static Command addressCommand(String verb, Address a) {
+        List<String> args = new ArrayList<>(List.of("address", verb, a.cidr().toString(), "dev", a.dev()));
+        if (verb.equals("add") && a.cidr().family() == io.rveth.model.Family.V6) args.add("nodad");
+        return Command.ip(a.netns(), args);
+    }
+
+    private Change change(Action action, Address a, String reason, List<Command> commands, int stage) {
+        return new Change(action, "address." + label(a.netns()) + "." + a.dev() + "[\"" + a.cidr() + "\"]", "address",
+                a.netns(), a.cidr() + " on " + a.dev(), reason, commands, stage);
+    }
+
+    // ---- routes ------------------------------------------------------------------------------
+
+    private void routes(State desired, State live) {
+        Map<Route.Key, Route> want = new HashMap<>();
+        for (Route r : desired.routes()) want.put(r.key(), r);
+        Map<Route.Key, Route> have = new HashMap<>();
+        for (Route r : live.routes()) if (!gone.contains(new LinkRef(r.netns(), r.dev()))) have.put(r.key(), r);
+        for (Map.Entry<Route.Key, Route> e : have.entrySet()) {
+            if (!want.containsKey(e.getKey())) {
+                changes.add(change(Action.DELETE, e.getValue(), "", routeCommand("del", e.getValue()), DELETE_ROUTES));
+            }
+        }
+        for (Map.Entry<Route.Key, Route> e : want.entrySet()) {
+            Route r = e.getValue();
+            Route old = have.get(e.getKey());
+            if (old == null) {
+                changes.add(change(Action.CREATE, r, "", routeCommand("add", r), stage(r)));
+            } else if (!old.dev().equals(r.dev()) || !old.via().equals(r.via()) || old.onlink() != r.onlink()) {
+                changes.add(change(Action.UPDATE, r, describe(old) + " -> " + describe(r), routeCommand("replace", r), stage(r)));
+            }
+        }
+    }
+
+    private int stage(Route r) {
+        if (r.netns().equals(host)) return HOST_ROUTES;
+        return r.dst().isDefault() ? DEFAULT_ROUTES : GATEWAY_ROUTES;
+    }
+
+    private static Command routeCommand(String verb, Route r) {
+        List<String> args = new ArrayList<>(List.of("route", verb, r.dst().toString()));
+        r.via().ifPresent(v -> args.addAll(List.of("via", v.toCanonicalString())));
+        if (r.onlink()) args.add("onlink");
+        args.addAll(List.of("dev", r.dev()));
+        if (r.via().isEmpty() && r.dst().family() == io.rveth.model.Family.V4 && !verb.equals("del")) {
+            args.addAll(List.of("scope", "link"));
+        }
+        args.addAll(List.of("proto", String.valueOf(r.protocol())));
+        if (r.metric() != Route.defaultMetric(r.dst().family())) args.addAll(List.of("metric", String.valueOf(r.metric())));
+        return Command.ip(r.netns(), args);
+    }
+
+    private Change change(Action action, Route r, String reason, Command command, int stage) {
+        String metric = r.metric() == Route.defaultMetric(r.dst().family()) ? "" : " metric " + r.metric();
+        return new Change(action, "route." + label(r.netns()) + "[\"" + r.dst() + "\"" + (metric.isEmpty() ? "" : ", " + r.metric()) + "]",
+                "route", r.netns(), describe(r), reason, List.of(command), stage);
+    }
+
+    private static String describe(Route r) {
+        return (r.via().map(v -> "via " + v.toCanonicalString() + (r.onlink() ? " onlink " : " ")).orElse("")) + "dev " + r.dev();
+    }
+
+    // ---- sysctls -----------------------------------------------------------------------------
+
+    private void sysctls(State desired, State live) {
+        Map<String, Sysctl> have = new HashMap<>();
+        for (Sysctl s : live.sysctls()) have.put(s.netns().name() + "\0" + s.key(), s);
+        Set<String> seen = new HashSet<>();
+        for (Sysctl s : desired.sysctls()) {
+            if (!seen.add(s.netns().name() + "\0" + s.key())) continue;
+            // A link made anew in this plan starts from the kernel's defaults.
+            Sysctl old = s.device() != null && gone.contains(new LinkRef(s.netns(), s.device()))
+                    ? null : have.get(s.netns().name() + "\0" + s.key());
+            if (old != null && Objects.equals(old.value(), s.value())) continue;
+            Action action = old == null ? Action.CREATE : Action.UPDATE;
+            String reason = old == null ? "" : old.value() + " -> " + s.value();
+            changes.add(new Change(action, "sysctl." + label(s.netns()) + "[\"" + s.key() + "\"]", "sysctl", s.netns(),
+                    s.key() + " = " + s.value(), reason, List.of(Command.sysctl(s.netns(), s.path(), s.value())), LINK_SETTINGS));
+        }
+    }
+
+    private static String quote(String s) {
+        return "\"" + s + "\"";
+    }
+}
