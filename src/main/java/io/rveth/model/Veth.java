@@ -18,6 +18,16 @@ public record Veth(Endpoint host, Endpoint peer, String alias) {
         return alias != null && alias.startsWith(ALIAS_PREFIX);
     }
 
+    /**
+     * The container's interface name, from the alias: live, the peer may sit in a netns
+     * that was not read (a container being removed), so its own name is unknown.
+     */
+    public String ifname() {
+        int slash = alias.lastIndexOf('/');
+        return isOwnedAlias(alias) && slash > ALIAS_PREFIX.length() && slash < alias.length() - 1
+                ? alias.substring(slash + 1) : peer.name();
+    }
+
     /** The container named in the alias, or the host end's name when the alias is odd. */
     public String container() {
         int slash = alias.lastIndexOf('/');

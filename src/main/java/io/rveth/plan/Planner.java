@@ -222,11 +222,11 @@ public final class Planner {
     }
 
     private String vethAddress(Veth v) {
-        return "veth." + v.container() + "[\"" + v.peer().name() + "\"]";
+        return "veth." + v.container() + "[\"" + v.ifname() + "\"]";
     }
 
     private String describe(Veth v) {
-        StringBuilder s = new StringBuilder(v.host().name() + " <-> " + v.peer().name() + " in " + v.peer().netns());
+        StringBuilder s = new StringBuilder(v.host().name() + " <-> " + v.ifname() + " in " + v.peer().netns());
         v.host().mtu().ifPresent(m -> s.append(", mtu ").append(m));
         v.peer().mac().ifPresent(m -> s.append(", mac ").append(m));
         return s.toString();
