@@ -83,9 +83,10 @@ public final class ManifestReader {
     public static Manifest parse(String label, String text) throws ManifestException {
         ManifestReader reader = new ManifestReader(label);
         Manifest manifest = reader.readText(text);
-        if (!reader.problems.isEmpty()) throw new ManifestException(reader.problems);
-        List<Problem> semantic = ManifestValidator.validate(manifest);
-        if (!semantic.isEmpty()) throw new ManifestException(semantic);
+        // Cross-checks run on whatever parsed, so one run reports every problem.
+        List<Problem> all = new ArrayList<>(reader.problems);
+        if (manifest != null) all.addAll(ManifestValidator.validate(manifest));
+        if (!all.isEmpty()) throw new ManifestException(all);
         return manifest;
     }
 
@@ -305,6 +306,12 @@ public final class ManifestReader {
         Optional<Cidr> cidr = string(n, what).flatMap(s -> parse(n, s, what, Cidr::parse));
         if (cidr.isEmpty()) return Optional.empty();
         Cidr c = cidr.get();
+        Optional<String> why = reserved(c.ip(), c.family());
+        if (why.isPresent()) {
+            // Dropped here, so that its auto-route does not raise more errors downstream.
+            problems.add(new Problem(at(n), what + ": " + c + " is " + why.get() + " and cannot be assigned to a container"));
+            return Optional.empty();
+        }
         if (routeAs.isPresent() && !routeAs.get().contains(c.ip())) {
             problems.add(new Problem(at(n), what + ": route-as " + routeAs.get() + " does not contain " + c.ip().toCanonicalString()));
         }
@@ -336,6 +343,20 @@ public final class ManifestReader {
         Node n = toNode;
         Optional<IPAddress> nextHop = via;
         return string(n, what).flatMap(s -> prefix(n, s, what)).map(p -> new Manifest.RoutedPrefix(p, nextHop, at(n)));
+    }
+
+    /** Why an address cannot be a container's, or empty when it can. */
+    private static Optional<String> reserved(IPAddress ip, Family family) {
+        if (ip.isUnspecified()) return Optional.of("the unspecified address");
+        if (ip.isLoopback()) return Optional.of("a loopback address");
+        if (ip.isMulticast()) return Optional.of("a multicast address");
+        if (family == Family.V6 && ip.isLinkLocal()) {
+            return Optional.of("IPv6 link-local (every link makes its own fe80:: address)");
+        }
+        if (family == Family.V6 && ip.toIPv6().isIPv4Mapped()) {
+            return Optional.of("an IPv4-mapped IPv6 address (write the IPv4 address instead)");
+        }
+        return Optional.empty();
     }
 
     /** A route prefix, with host bits refused rather than silently masked. */

@@ -86,8 +86,6 @@ final class ManifestValidator {
                 List<Manifest.RoutedPrefix> routed = i.routedPrefixes();
                 for (Manifest.AssignedAddress a : i.addresses()) {
                     Cidr cidr = a.cidr();
-                    reserved(cidr.ip(), cidr.family()).ifPresent(why -> problems.add(new Problem(a.at(),
-                            c.name() + "/" + i.name() + ": " + cidr + " is " + why + " and cannot be assigned to a container")));
                     Manifest.AssignedAddress first = seen.putIfAbsent(cidr.ip(), a);
                     if (first != null) {
                         problems.add(new Problem(a.at(), cidr.ip().toCanonicalString() + " is already assigned at line "
@@ -112,20 +110,6 @@ final class ManifestValidator {
                 }
             }
         }
-    }
-
-    /** Why an address cannot be a container's, or empty when it can. */
-    private static Optional<String> reserved(IPAddress ip, Family family) {
-        if (ip.isUnspecified()) return Optional.of("the unspecified address");
-        if (ip.isLoopback()) return Optional.of("a loopback address");
-        if (ip.isMulticast()) return Optional.of("a multicast address");
-        if (family == Family.V6 && ip.isLinkLocal()) {
-            return Optional.of("IPv6 link-local (every link makes its own fe80:: address)");
-        }
-        if (family == Family.V6 && ip.toIPv6().isIPv4Mapped()) {
-            return Optional.of("an IPv4-mapped IPv6 address (write the IPv4 address instead)");
-        }
-        return Optional.empty();
     }
 
     private record Routed(Prefix prefix, Owner owner, Manifest.RoutedPrefix at) {
