@@ -10,8 +10,9 @@
 #
 # Safety: nothing here touches the namespace the script runs in. Every `ip` call goes
 # through ipn (which insists on -n rvfix-...), mkns / delns (ip netns add / del rvfix-...)
-# or nsysctl (ip netns exec rvfix-... sysctl). A trap deletes every namespace this run
-# made, also when a step fails or the script is interrupted.
+# or nsysctl (ip netns exec rvfix-... sysctl, the way rveth itself writes a sysctl in a
+# named netns). A trap deletes every namespace this run made, also when a step fails or
+# the script is interrupted. It refuses to start while any rvfix-* namespace exists.
 #
 # Addresses: only 203.0.113.0/24, 198.51.100.0/24, 10.0.0.0/8, 2001:db8::/32 and the
 # gateways 169.254.0.1 / fe80::1. MACs are fixed so the fixtures are reproducible.
@@ -79,7 +80,7 @@ teardown() {
 
 [[ $(id -u) -eq 0 ]] || die "run as root (it creates network namespaces)"
 command -v ip >/dev/null || die "ip (iproute2) is not installed"
-leftover=$(ip netns list | awk '{print $1}' | grep "^$PREFIX" || true)
+leftover=$(ls /var/run/netns 2>/dev/null | grep "^$PREFIX" || true)
 [[ -z $leftover ]] || die "${PREFIX}* namespaces already exist (an earlier run?): $leftover; delete them with ip netns del"
 
 record_host() { # scenario netns role

@@ -176,7 +176,7 @@ public final class LiveParser {
             Prefix dst = destination(r, via, where);
             boolean onlink = false;
             for (JsonNode f : r.path("flags")) onlink |= f.asText().equals("onlink");
-            int metric = number(r, "metric", 0, where);
+            long metric = number(r, "metric", 0, where);
             out.add(new Route(dump.netns(), dst, r.get("dev").asText(), via, onlink, protocol, metric));
         }
         return out;
@@ -193,6 +193,7 @@ public final class LiveParser {
                     .orElse(r.has("pref") ? Family.V6 : Family.V4);
             return Prefix.any(family);
         }
+        if (dst.isBlank()) throw new IpOutputException(where + ": route destination is empty in " + r);
         try {
             return Prefix.parse(dst);
         } catch (IllegalArgumentException e) {
@@ -211,6 +212,9 @@ public final class LiveParser {
             String ipv = family.equals("inet") ? "ipv4" : family.equals("inet6") ? "ipv6" : null;
             if (ipv == null) continue;
             if (dev.equals("all") && n.has("forwarding")) {
+                if (!n.get("forwarding").isBoolean()) {
+                    throw new IpOutputException(where + ": \"forwarding\" is " + n.get("forwarding") + ", expected true or false");
+                }
                 out.add(new Sysctl(hostNetns, "net." + ipv + ".conf.all.forwarding", n.get("forwarding").asBoolean() ? "1" : "0"));
             }
             if (ipv.equals("ipv4") && ownedDevs.contains(dev) && n.has("rp_filter")) {
@@ -258,13 +262,17 @@ public final class LiveParser {
         return v.intValue();
     }
 
-    /** A numeric field that {@code ip -N} prints as a string, absent meaning {@code absent}. */
-    private static int number(JsonNode n, String field, int absent, String where) {
+    /**
+     * A kernel u32 (table, protocol, metric) that {@code ip -N} prints as a number or a
+     * string, absent meaning {@code absent}.
+     */
+    private static long number(JsonNode n, String field, long absent, String where) {
         JsonNode v = n.get(field);
         if (v == null) return absent;
-        if (v.isIntegralNumber()) return v.intValue();
         try {
-            return Integer.parseInt(v.asText());
+            long value = v.isIntegralNumber() ? v.longValue() : Long.parseLong(v.asText());
+            if (value < 0 || value > 0xffff_ffffL || v.isIntegralNumber() && !v.canConvertToLong()) throw new NumberFormatException();
+            return value;
         } catch (NumberFormatException e) {
             throw new IpOutputException(where + ": \"" + field + "\" is \"" + v.asText()
                     + "\", expected a number (rveth runs ip with -N)");
@@ -272,7 +280,8 @@ public final class LiveParser {
     }
 
     private static IPAddress ip(String text, String where) {
-        IPAddress ip = new IPAddressString(text).getAddress();
+        // The library reads "" as loopback; ip never prints an empty address.
+        IPAddress ip = text.isBlank() ? null : new IPAddressString(text).getAddress();
         if (ip == null || ip.isPrefixed()) throw new IpOutputException(where + ": \"" + text + "\" is not an IP address");
         return ip;
     }

@@ -186,7 +186,7 @@ public final class ManifestReader {
         String key = family == Family.V4 ? "host.ipv4-gateway" : "host.ipv6-gateway";
         Optional<String> text = string(node, key);
         if (text.isEmpty()) return Optional.empty();
-        IPAddress ip = new IPAddressString(text.get()).getAddress();
+        IPAddress ip = text.get().isBlank() ? null : new IPAddressString(text.get()).getAddress();
         if (ip == null || ip.isPrefixed() || (family == Family.V4) != ip.isIPv4()) {
             problems.add(new Problem(at(node), key + ": \"" + Names.printable(text.get()) + "\" is not an "
                     + family.label() + " address (write it without a prefix length)"));
@@ -329,7 +329,7 @@ public final class ManifestReader {
             Node viaNode = f.get("via");
             if (viaNode != null) {
                 via = string(viaNode, what + ".via").flatMap(s -> {
-                    IPAddress ip = new IPAddressString(s).getAddress();
+                    IPAddress ip = s.isBlank() ? null : new IPAddressString(s).getAddress();
                     if (ip == null || ip.isPrefixed() || ip.isMultiple()) {
                         problems.add(new Problem(at(viaNode), what + ".via: \"" + Names.printable(s)
                                 + "\" is not a single IP address"));
@@ -372,7 +372,7 @@ public final class ManifestReader {
 
     private <T> Optional<T> parse(Node node, String text, String what, Function<String, T> parser) {
         IPAddressString s = new IPAddressString(text);
-        if (!s.isValid() || s.getAddress() == null || s.getAddress().isMultiple() && !s.isPrefixed()) {
+        if (text.isBlank() || !s.isValid() || s.getAddress() == null || s.getAddress().isMultiple() && !s.isPrefixed()) {
             String reason = s.getAddressStringException() == null ? "" : " (" + s.getAddressStringException().getMessage() + ")";
             problems.add(new Problem(at(node), what + ": \"" + Names.printable(text)
                     + "\" is not an IP address or prefix like 203.0.113.10/32 or 2001:db8::/64" + reason));
