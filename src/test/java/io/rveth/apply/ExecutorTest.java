@@ -1,0 +1,72 @@
+package io.rveth.apply;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rveth.model.Netns;
+import io.rveth.model.Sysctl;
+import io.rveth.plan.Action;
+import io.rveth.plan.Change;
+import io.rveth.plan.Command;
+import io.rveth.plan.Plan;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** How a plan becomes ip -batch processes, without running any. */
+class ExecutorTest {
+    static final Netns HOST = new Netns("h");
+    static final Netns WEB = new Netns("web");
+
+    static Change change(int stage, Command... commands) {
+        return new Change(Action.CREATE, "x" + stage, "t", HOST, "", "", List.of(commands), stage);
+    }
+
+    @Test
+    void oneBatchPerNamespaceNamespacesFirstThenHostThenContainers() {
+        Plan plan = new Plan(List.of(
+                change(0, Command.ip(null, "netns", "add", "web"), Command.ip(WEB, "link", "set", "dev", "lo", "up")),
+                change(4, Command.ip(HOST, "link", "add", "name", "v", "type", "veth", "peer", "name", "eth0", "netns", "web"),
+                        Command.ip(WEB, "link", "set", "dev", "eth0", "up")),
+                change(9, Command.ip(HOST, "route", "add", "10.0.0.0/24", "dev", "v"))));
+        List<Executor.Batch> batches = Executor.batches(plan, HOST);
+        assertEquals(3, batches.size());
+        assertEquals(null, batches.get(0).netns());
+        assertEquals(HOST, batches.get(1).netns());
+        assertEquals(2, batches.get(1).commands().size());
+        assertEquals(WEB, batches.get(2).netns());
+        assertEquals(List.of("link set dev lo up", "link set dev eth0 up"),
+                batches.get(2).commands().stream().map(Command::line).toList(), "plan order kept inside a batch");
+    }
+
+    @Test
+    void aSysctlInTheCurrentNetnsRunsOnItsOwnInItsPlace() {
+        Netns current = Netns.CURRENT;
+        Sysctl rp = Sysctl.strictRpFilter(current, "v");
+        Plan plan = new Plan(List.of(
+                change(4, Command.ip(current, "link", "add", "name", "v", "type", "veth", "peer", "name", "eth0", "netns", "web")),
+                change(5, Command.sysctl(current, rp.path(), "1")),
+                change(9, Command.ip(current, "route", "add", "10.0.0.0/24", "dev", "v"))));
+        List<Executor.Batch> batches = Executor.batches(plan, current);
+        assertEquals(List.of(true, false, true), batches.stream().map(Executor.Batch::viaIp).toList());
+        assertEquals("sysctl -q -w net/ipv4/conf/v/rp_filter=1", batches.get(1).commands().get(0).shell());
+    }
+
+    @Test
+    void sysctlPathKeepsDotsInInterfaceNames() {
+        Sysctl s = Sysctl.strictRpFilter(HOST, "veth.web");
+        assertEquals("net/ipv4/conf/veth.web/rp_filter", s.path());
+        assertEquals("veth.web", s.device());
+        assertEquals("net/ipv6/conf/all/forwarding", Sysctl.forwarding(HOST, io.rveth.model.Family.V6).path());
+        assertEquals(null, Sysctl.forwarding(HOST, io.rveth.model.Family.V6).device());
+    }
+
+    @Test
+    void wordsThatWouldChangeABatchLineNeverReachIp() {
+        for (String bad : List.of("a b", "a\nroute del default", "x#y", "q\"", "")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Executor.checkSafe(Command.ip(HOST, "link", "del", "dev", bad)));
+            assertTrue(e.getMessage().contains("unsafe word"), e.getMessage());
+        }
+    }
+}
