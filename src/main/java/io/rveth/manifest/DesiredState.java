@@ -76,7 +76,7 @@ public final class DesiredState {
         for (Family family : Family.values()) {
             if (!i.hasFamily(family)) continue;
             IPAddress gw = host.gateway(family);
-            int metric = Route.defaultMetric(family);
+            long metric = Route.defaultMetric(family);
             if (family == Family.V4 || !gw.isLinkLocal()) {
                 out.add(new Route(ns, Prefix.host(gw), i.name(), Optional.empty(), false, host.routeProtocol(), metric));
             }
