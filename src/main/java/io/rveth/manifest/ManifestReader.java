@@ -211,13 +211,9 @@ public final class ManifestReader {
         boolean create = f.get("create-netns") != null && bool(f.get("create-netns"), where + ".create-netns").orElse(false);
         List<Manifest.Interface> interfaces = new ArrayList<>();
         Node ifs = f.get("interfaces");
+        // No interfaces is allowed: the netns is kept (and created, if asked), nothing else.
         Fields byName = ifs == null || isNull(ifs) ? null : fields(ifs, where + ".interfaces", null);
-        if (byName == null || byName.entries.isEmpty()) {
-            if (ifs == null || isNull(ifs) || byName != null) {
-                problems.add(new Problem(ifs == null ? entry.keyAt : at(ifs),
-                        where + " has no interfaces; add one under \"interfaces:\" (e.g. eth0)"));
-            }
-        } else {
+        if (byName != null) {
             int count = byName.entries.size();
             byName.entries.forEach((ifname, e) -> {
                 Manifest.Interface i = iface(name, ifname, e, count);
