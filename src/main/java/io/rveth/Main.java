@@ -26,7 +26,7 @@ public final class Main {
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((e, a) -> {
-            err.println("Error: " + e.getMessage());
+            err.println("Error: " + e.getMessage().replaceFirst("^Error: ", ""));
             CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
             err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
             return ExitCodes.USAGE;
@@ -52,8 +52,8 @@ public final class Main {
         }
         if (e instanceof ApplyException a) {
             err.println("Error: apply stopped: " + a.getMessage() + hint(a.getMessage()));
-            err.println("Changes before it in the plan were applied; nothing after it was attempted. "
-                    + "Run plan to see what is left.");
+            err.println("Commands that ran before it stay applied (rveth runs namespaces first, then the host side, "
+                    + "then each container); nothing after it was attempted. Run plan to see what is left.");
             return ExitCodes.ERROR;
         }
         if (e instanceof IpOutputException || e instanceof UncheckedIOException || e instanceof IllegalStateException

@@ -12,7 +12,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "apply", description = "Plan, print the plan, apply it, then re-read the host to verify.")
+@Command(name = "apply", mixinStandardHelpOptions = true, versionProvider = RvethCommand.Version.class, description = "Plan, print the plan, apply it, then re-read the host to verify.")
 final class ApplyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -31,9 +31,9 @@ final class ApplyCommand implements Callable<Integer> {
         out.print(PlanView.render(plan, showCommands));
         if (plan.isEmpty()) return ExitCodes.OK;
         out.flush();
-        Plan left = reconciler.apply(m, plan, batch -> err.printf("Applying %d command%s %s%n", batch.commands().size(),
+        Plan left = reconciler.apply(m, plan, batch -> err.printf("Running %d command%s %s%n", batch.commands().size(),
                 batch.commands().size() == 1 ? "" : "s",
-                batch.netns() == null ? "(namespaces)" : "in netns " + batch.netns()));
+                batch.netns() == null ? "to create namespaces" : "in netns " + batch.netns()));
         if (!left.isEmpty()) {
             err.println("Error: verification failed: after applying, the live state still differs from the manifest:");
             err.print(PlanView.render(left, true));

@@ -12,11 +12,19 @@ import picocli.CommandLine.Option;
 
 /** {@code -f FILE}: the manifest a command works from. */
 final class ManifestOptions {
-    @Option(names = {"-f", "--filename"}, paramLabel = "FILE", required = true,
-            description = "The manifest (YAML).")
+    // Not "required" for picocli: it would report a missing -f before a mistyped flag,
+    // hiding the real mistake ("--file x" would say only "missing --filename").
+    @Option(names = {"-f", "--filename"}, paramLabel = "FILE", description = "The manifest (YAML).")
     Path file;
 
     Manifest load(CommandLine.Model.CommandSpec spec) throws ManifestException {
+        return load(spec, file);
+    }
+
+    static Manifest load(CommandLine.Model.CommandSpec spec, Path file) throws ManifestException {
+        if (file == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "which manifest? Give it with -f FILE");
+        }
         if (Files.isDirectory(file)) {
             throw new CommandLine.ParameterException(spec.commandLine(), file + " is a directory; name a manifest file");
         }

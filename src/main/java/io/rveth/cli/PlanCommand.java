@@ -10,7 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "plan", description = "Show what apply would change, and change nothing (a dry run).")
+@Command(name = "plan", mixinStandardHelpOptions = true, versionProvider = RvethCommand.Version.class, description = "Show what apply would change, and change nothing (a dry run).")
 final class PlanCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -3,7 +3,6 @@ package io.rveth.cli;
 import io.rveth.live.IpRunner;
 import io.rveth.live.LiveReader;
 import io.rveth.manifest.Manifest;
-import io.rveth.manifest.ManifestReader;
 import io.rveth.model.Address;
 import io.rveth.model.Netns;
 import io.rveth.model.Route;
@@ -22,7 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "show", description = "Print the live topology rveth owns: host ends, peers, addresses, routes.")
+@Command(name = "show", mixinStandardHelpOptions = true, versionProvider = RvethCommand.Version.class, description = "Print the live topology rveth owns: host ends, peers, addresses, routes.")
 final class ShowCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -37,7 +36,7 @@ final class ShowCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true)
     Where where;
 
-    @Option(names = "--route-protocol", paramLabel = "N", description = "rveth's route protocol number (default: ${DEFAULT-VALUE}, or the manifest's).")
+    @Option(names = "--route-protocol", paramLabel = "N", description = "rveth's route protocol number (default: the manifest's, else " + Manifest.DEFAULT_ROUTE_PROTOCOL + ").")
     Integer protocol;
 
     @Override
@@ -45,7 +44,7 @@ final class ShowCommand implements Callable<Integer> {
         Netns host = Netns.CURRENT;
         int proto = protocol == null ? Manifest.DEFAULT_ROUTE_PROTOCOL : protocol;
         if (where != null && where.file != null) {
-            Manifest m = ManifestReader.read(where.file);
+            Manifest m = ManifestOptions.load(spec, where.file);
             host = m.host().netns();
             if (protocol == null) proto = m.host().routeProtocol();
         } else if (where != null && where.hostNetns != null) {

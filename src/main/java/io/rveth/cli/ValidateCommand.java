@@ -7,7 +7,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "validate", description = "Check a manifest without touching the system (no root needed).")
+@Command(name = "validate", mixinStandardHelpOptions = true, versionProvider = RvethCommand.Version.class, description = "Check a manifest without touching the system (no root needed).")
 final class ValidateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
