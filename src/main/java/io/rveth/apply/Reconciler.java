@@ -25,18 +25,14 @@ public final class Reconciler {
         this.reader = new LiveReader(ip);
     }
 
-    public LiveReader reader() {
-        return reader;
-    }
-
     /** Reads the namespaces the manifest names and plans against them. */
     public Plan plan(Manifest manifest) {
         reader.checkIp();
         State desired = DesiredState.of(manifest);
-        return Planner.plan(desired, readLive(manifest, desired), manifest.host().netns());
+        return Planner.plan(desired, readLive(manifest), manifest.host().netns());
     }
 
-    private State readLive(Manifest manifest, State desired) {
+    private State readLive(Manifest manifest) {
         Set<Netns> containers = new TreeSet<>();
         for (Manifest.Container c : manifest.containers()) containers.add(c.netns());
         return reader.read(manifest.host().netns(), manifest.host().routeProtocol(), containers);
@@ -50,6 +46,6 @@ public final class Reconciler {
         if (plan.isEmpty()) return plan;
         new Executor(ip).apply(plan, manifest.host().netns(), progress);
         State desired = DesiredState.of(manifest);
-        return Planner.plan(desired, readLive(manifest, desired), manifest.host().netns());
+        return Planner.plan(desired, readLive(manifest), manifest.host().netns());
     }
 }
