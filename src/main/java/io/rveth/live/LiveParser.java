@@ -3,6 +3,7 @@ package io.rveth.live;
 import com.fasterxml.jackson.databind.JsonNode;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
+import io.rveth.model.IpText;
 import io.rveth.model.Address;
 import io.rveth.model.Cidr;
 import io.rveth.model.Endpoint;
@@ -281,7 +282,7 @@ public final class LiveParser {
 
     private static IPAddress ip(String text, String where) {
         // The library reads "" as loopback; ip never prints an empty address.
-        IPAddress ip = text.isBlank() ? null : new IPAddressString(text).getAddress();
+        IPAddress ip = text.isBlank() ? null : new IPAddressString(text, IpText.STRICT).getAddress();
         if (ip == null || ip.isPrefixed()) throw new IpOutputException(where + ": \"" + text + "\" is not an IP address");
         return ip;
     }

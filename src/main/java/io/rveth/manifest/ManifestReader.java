@@ -2,6 +2,7 @@ package io.rveth.manifest;
 
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
+import io.rveth.model.IpText;
 import io.rveth.model.Cidr;
 import io.rveth.model.Family;
 import io.rveth.model.Names;
@@ -154,8 +155,8 @@ public final class ManifestReader {
     private Manifest.Host host(Node node) {
         Netns netns = Netns.CURRENT;
         boolean create = false;
-        IPAddress gw4 = new IPAddressString("169.254.0.1").getAddress();
-        IPAddress gw6 = new IPAddressString("fe80::1").getAddress();
+        IPAddress gw4 = new IPAddressString("169.254.0.1", IpText.STRICT).getAddress();
+        IPAddress gw6 = new IPAddressString("fe80::1", IpText.STRICT).getAddress();
         int protocol = Manifest.DEFAULT_ROUTE_PROTOCOL;
         if (node == null || isNull(node)) return new Manifest.Host(netns, create, gw4, gw6, protocol);
         Fields f = fields(node, "host", HOST_KEYS);
@@ -186,7 +187,7 @@ public final class ManifestReader {
         String key = family == Family.V4 ? "host.ipv4-gateway" : "host.ipv6-gateway";
         Optional<String> text = string(node, key);
         if (text.isEmpty()) return Optional.empty();
-        IPAddress ip = text.get().isBlank() ? null : new IPAddressString(text.get()).getAddress();
+        IPAddress ip = text.get().isBlank() ? null : new IPAddressString(text.get(), IpText.STRICT).getAddress();
         if (ip == null || ip.isPrefixed() || (family == Family.V4) != ip.isIPv4()) {
             problems.add(new Problem(at(node), key + ": \"" + Names.printable(text.get()) + "\" is not an "
                     + family.label() + " address (write it without a prefix length)"));
@@ -325,7 +326,12 @@ public final class ManifestReader {
             Node viaNode = f.get("via");
             if (viaNode != null) {
                 via = string(viaNode, what + ".via").flatMap(s -> {
-                    IPAddress ip = s.isBlank() ? null : new IPAddressString(s).getAddress();
+                    if (s.contains("%")) {
+                        problems.add(new Problem(at(viaNode), what + ".via: \"" + Names.printable(s)
+                                + "\" has a zone id (%...); the route's interface already says where the next hop is, drop it"));
+                        return Optional.empty();
+                    }
+                    IPAddress ip = s.isBlank() ? null : new IPAddressString(s, IpText.STRICT).getAddress();
                     if (ip == null || ip.isPrefixed() || ip.isMultiple()) {
                         problems.add(new Problem(at(viaNode), what + ".via: \"" + Names.printable(s)
                                 + "\" is not a single IP address"));
@@ -357,7 +363,7 @@ public final class ManifestReader {
 
     /** A route prefix, with host bits refused rather than silently masked. */
     private Optional<Prefix> prefix(Node node, String text, String what) {
-        IPAddress ip = new IPAddressString(text).getAddress();
+        IPAddress ip = new IPAddressString(text, IpText.STRICT).getAddress();
         if (ip != null && ip.isPrefixed() && !ip.isPrefixBlock()) {
             Prefix meant = new Prefix(ip.toPrefixBlock());
             problems.add(new Problem(at(node), what + ": " + text + " has host bits set; did you mean " + meant + "?"));
@@ -367,7 +373,12 @@ public final class ManifestReader {
     }
 
     private <T> Optional<T> parse(Node node, String text, String what, Function<String, T> parser) {
-        IPAddressString s = new IPAddressString(text);
+        if (text.contains("%")) {
+            problems.add(new Problem(at(node), what + ": \"" + Names.printable(text)
+                    + "\" has a zone id (%...); the interface already says where the address lives, drop it"));
+            return Optional.empty();
+        }
+        IPAddressString s = new IPAddressString(text, IpText.STRICT);
         if (text.isBlank() || !s.isValid() || s.getAddress() == null || s.getAddress().isMultiple() && !s.isPrefixed()) {
             String reason = s.getAddressStringException() == null ? "" : " (" + s.getAddressStringException().getMessage() + ")";
             problems.add(new Problem(at(node), what + ": \"" + Names.printable(text)

@@ -17,14 +17,15 @@ public record Cidr(IPAddress ip, int length) implements Comparable<Cidr> {
             .thenComparingInt(Cidr::length);
 
     public Cidr {
-        ip = ip.withoutPrefixLength();
+        // 10.5.5.0/24 parses as the whole block; the address meant is its first.
+        ip = ip.getLower().withoutPrefixLength();
         if (length < 0 || length > ip.getBitCount()) {
             throw new IllegalArgumentException("prefix length " + length + " out of range for " + ip);
         }
     }
 
     public static Cidr parse(String text) {
-        IPAddressString parsed = new IPAddressString(text);
+        IPAddressString parsed = new IPAddressString(text, IpText.STRICT);
         IPAddress ip = parsed.getAddress();
         if (ip == null) throw new IllegalArgumentException("not an IP address: " + text);
         Integer length = ip.getNetworkPrefixLength();

@@ -29,7 +29,7 @@ public record Prefix(IPAddress network) implements Comparable<Prefix> {
 
     /** Parses a prefix; a bare address is a host prefix (/32 or /128), as with {@code ip route}. */
     public static Prefix parse(String text) {
-        IPAddress ip = new IPAddressString(text).getAddress();
+        IPAddress ip = new IPAddressString(text, IpText.STRICT).getAddress();
         if (ip == null) throw new IllegalArgumentException("not an IP prefix: " + text);
         if (!ip.isPrefixed()) ip = ip.setPrefixLength(ip.getBitCount(), false);
         if (!ip.isPrefixBlock()) throw new IllegalArgumentException("host bits set in " + text);

@@ -17,6 +17,40 @@ final class ManifestTestSupport {
     /** The label every test manifest is parsed under; it shows up in each {@link Location}. */
     static final String FILE = "test.yaml";
 
+    /** The example from the issue that introduced the manifest format; it must validate as it stands. */
+    static final String ISSUE_EXAMPLE = """
+            version: 1
+            host:
+              netns: rveth-demo
+              create-netns: true
+              ipv4-gateway: 169.254.0.1
+              ipv6-gateway: fe80::1
+            containers:
+              web:
+                netns: web
+                create-netns: true
+                interfaces:
+                  eth0:
+                    host-name: veth-web
+                    mtu: 1500
+                    mac: "02:00:00:00:00:01"
+                    gateway: true
+                    addresses:
+                      - 203.0.113.10/32
+                      - 10.5.5.1/24
+                      - address: 10.5.5.2/24
+                      - address: 10.6.0.1/24
+                        route: false
+                      - address: 10.7.0.1/24
+                        route-as: 10.7.0.0/16
+                      - 2001:db8:10::1/128
+                    routes:
+                      - 198.51.100.0/28
+                      - 10.6.0.0/16
+                      - to: 198.51.100.64/26
+                        via: 203.0.113.10
+            """;
+
     private ManifestTestSupport() {
     }
 
