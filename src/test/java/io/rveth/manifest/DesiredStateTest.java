@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rveth.model.Address;
 import io.rveth.model.Endpoint;
+import io.rveth.model.Family;
 import io.rveth.model.Namespace;
 import io.rveth.model.Netns;
 import io.rveth.model.Route;
@@ -194,7 +195,7 @@ class DesiredStateTest {
                           - 2001:db8::1
                 """);
         assertEquals(List.of("(current) rv-web fe80::1/128"), addressesIn(s, Netns.CURRENT));
-        assertTrue(s.sysctls().contains(Sysctl.forwarding(Netns.CURRENT, io.rveth.model.Family.V6)));
+        assertTrue(s.sysctls().contains(Sysctl.forwarding(Netns.CURRENT, Family.V6)));
         assertTrue(s.sysctls().stream().noneMatch(c -> c.key().equals("net.ipv4.conf.all.forwarding")), s.sysctls()::toString);
         assertEquals(List.of("web ::/0 dev eth0 via fe80::1 proto 147 metric 1024"), routesIn(s, WEB));
     }
