@@ -36,7 +36,8 @@ public record Manifest(String file, Host host, List<Container> containers) {
      * {@code gateway} asks for the default routes via the host.
      */
     public record Interface(String name, String hostName, OptionalInt mtu, Optional<String> mac, boolean gateway,
-                            List<AssignedAddress> addresses, List<RoutedPrefix> routes, Location at) {
+                            List<AssignedAddress> addresses, List<RoutedPrefix> routes, Location at,
+                            Location hostNameAt) {
 
         public boolean hasFamily(Family family) {
             return addresses.stream().anyMatch(a -> a.cidr().family() == family);
@@ -57,7 +58,7 @@ public record Manifest(String file, Host host, List<Container> containers) {
                 Optional<Prefix> auto = a.autoRoute();
                 if (auto.isEmpty()) continue;
                 boolean covered = all.stream().anyMatch(r -> r.to().contains(auto.get()));
-                if (!covered) all.add(new RoutedPrefix(auto.get(), Optional.empty(), a.at()));
+                if (!covered) all.add(new RoutedPrefix(auto.get(), Optional.empty(), a.at(), a.at()));
             }
             return all;
         }
@@ -74,7 +75,7 @@ public record Manifest(String file, Host host, List<Container> containers) {
         }
     }
 
-    /** A prefix routed to the container; {@code via} is a next hop inside it. */
-    public record RoutedPrefix(Prefix to, Optional<IPAddress> via, Location at) {
+    /** A prefix routed to the container; {@code via} is a next hop inside it ({@code viaAt}: its line). */
+    public record RoutedPrefix(Prefix to, Optional<IPAddress> via, Location at, Location viaAt) {
     }
 }

@@ -120,7 +120,7 @@ public final class ManifestReader {
             return null;
         }
         if (documents.size() > 1) {
-            problems.add(new Problem(at(documents.get(1)),
+            problems.add(new Problem(separatorBefore(text, at(documents.get(1))),
                     "one YAML document per manifest file; remove the second \"---\" or split the file"));
             return null;
         }
@@ -193,17 +193,24 @@ public final class ManifestReader {
                     + family.label() + " address (write it without a prefix length)"));
             return Optional.empty();
         }
+        if (ip.isUnspecified() || ip.isLoopback() || ip.isMulticast()
+                || family == Family.V4 && ip.toCanonicalString().equals("255.255.255.255")) {
+            problems.add(new Problem(at(node), key + ": " + ip.toCanonicalString()
+                    + " cannot be a next hop (unspecified, loopback, multicast or broadcast); the default is "
+                    + (family == Family.V4 ? "169.254.0.1" : "fe80::1")));
+            return Optional.empty();
+        }
         return Optional.of(ip);
     }
 
     private Manifest.Container container(String name, Entry entry) {
-        String where = "containers." + name;
+        String where = "containers." + Names.printable(name);
         Optional<String> nameProblem = Names.netnsProblem(name);
         nameProblem.ifPresent(p -> problems.add(new Problem(entry.keyAt, "container " + p)));
         Fields f = isNull(entry.value) ? null : fields(entry.value, where, CONTAINER_KEYS);
         if (f == null) {
             if (isNull(entry.value)) {
-                problems.add(new Problem(entry.keyAt, where + " is empty; give it at least \"interfaces:\""));
+                problems.add(new Problem(entry.keyAt, where + " is empty; add its \"interfaces:\" (or write {} for a netns with no interfaces yet)"));
             }
             return null;
         }
@@ -225,20 +232,29 @@ public final class ManifestReader {
     }
 
     private Manifest.Interface iface(String container, String ifname, Entry entry, int siblings) {
-        String where = "containers." + container + ".interfaces." + ifname;
-        Names.ifnameProblem(ifname).ifPresent(p -> problems.add(new Problem(entry.keyAt, where + ": " + p)));
+        String where = "containers." + Names.printable(container) + ".interfaces." + Names.printable(ifname);
+        Optional<String> badName = Names.ifnameProblem(ifname);
+        badName.ifPresent(p -> problems.add(new Problem(entry.keyAt, where + ": " + p)));
         Fields f = isNull(entry.value) ? null : fields(entry.value, where, INTERFACE_KEYS);
         if (f == null && !isNull(entry.value)) return null;
         Node hostNameNode = f == null ? null : f.get("host-name");
         String hostName;
+        Location hostNameAt = entry.keyAt;
         if (hostNameNode != null) {
-            hostName = string(hostNameNode, where + ".host-name").orElse("");
-            Names.ifnameProblem(hostName).ifPresent(p -> problems.add(new Problem(at(hostNameNode), where + ".host-name: " + p)));
+            hostNameAt = at(hostNameNode);
+            Optional<String> given = string(hostNameNode, where + ".host-name");
+            hostName = given.orElse("");
+            given.flatMap(Names::ifnameProblem)
+                    .ifPresent(p -> problems.add(new Problem(at(hostNameNode), where + ".host-name: " + p)));
         } else {
             hostName = "rv-" + container + (siblings > 1 ? "-" + ifname : "");
-            Names.ifnameProblem(hostName).ifPresent(p -> problems.add(new Problem(entry.keyAt,
-                    where + ": the default host-name \"" + Names.printable(hostName) + "\" does not work ("
-                            + p + "); set host-name to a shorter name")));
+            // A bad container or interface name is reported once, as itself.
+            boolean partsValid = badName.isEmpty() && Names.netnsProblem(container).isEmpty();
+            Optional<String> p = Names.ifnameProblem(hostName);
+            if (partsValid && p.isPresent()) {
+                problems.add(new Problem(entry.keyAt, where + ": the default host-name \"" + Names.printable(hostName)
+                        + "\" does not work (" + p.get() + "); set host-name to a shorter name"));
+            }
         }
         OptionalInt mtu = OptionalInt.empty();
         Optional<String> mac = Optional.empty();
@@ -261,7 +277,7 @@ public final class ManifestReader {
             list(f.get("addresses"), where + ".addresses").forEach(n -> address(n, where).ifPresent(addresses::add));
             list(f.get("routes"), where + ".routes").forEach(n -> route(n, where).ifPresent(routes::add));
         }
-        return new Manifest.Interface(ifname, hostName, mtu, mac, gateway, addresses, routes, entry.keyAt);
+        return new Manifest.Interface(ifname, hostName, mtu, mac, gateway, addresses, routes, entry.keyAt, hostNameAt);
     }
 
     private Optional<String> mac(Node node, String text, String where) {
@@ -295,6 +311,8 @@ public final class ManifestReader {
                 routeAs = string(as, what + ".route-as").flatMap(s -> prefix(as, s, what + ".route-as"));
                 if (!route) {
                     problems.add(new Problem(at(as), what + ": route: false and route-as contradict each other; keep one"));
+                    routeAs = Optional.empty();
+                    addressNode = null; // reported once; its coverage is moot
                 }
             }
             if (addressNode == null) return Optional.empty();
@@ -311,6 +329,7 @@ public final class ManifestReader {
         }
         if (routeAs.isPresent() && !routeAs.get().contains(c.ip())) {
             problems.add(new Problem(at(n), what + ": route-as " + routeAs.get() + " does not contain " + c.ip().toCanonicalString()));
+            return Optional.empty(); // reported once; no follow-on "not covered"
         }
         return Optional.of(new Manifest.AssignedAddress(c, route, routeAs, at(n)));
     }
@@ -319,32 +338,21 @@ public final class ManifestReader {
         String what = where + ".routes";
         Node toNode = node;
         Optional<IPAddress> via = Optional.empty();
+        Node viaNode = null;
         if (node instanceof MappingNode) {
             Fields f = fields(node, what + " item", ROUTE_KEYS);
             if (f == null) return Optional.empty();
             toNode = f.required("to", "give the routed prefix, e.g. \"to: 198.51.100.64/26\"");
-            Node viaNode = f.get("via");
+            viaNode = f.get("via");
             if (viaNode != null) {
-                via = string(viaNode, what + ".via").flatMap(s -> {
-                    if (s.contains("%")) {
-                        problems.add(new Problem(at(viaNode), what + ".via: \"" + Names.printable(s)
-                                + "\" has a zone id (%...); the route's interface already says where the next hop is, drop it"));
-                        return Optional.empty();
-                    }
-                    IPAddress ip = s.isBlank() ? null : new IPAddressString(s, IpText.STRICT).getAddress();
-                    if (ip == null || ip.isPrefixed() || ip.isMultiple()) {
-                        problems.add(new Problem(at(viaNode), what + ".via: \"" + Names.printable(s)
-                                + "\" is not a single IP address"));
-                        return Optional.empty();
-                    }
-                    return Optional.of(ip);
-                });
+                via = nextHop(viaNode, what);
             }
             if (toNode == null) return Optional.empty();
         }
         Node n = toNode;
         Optional<IPAddress> nextHop = via;
-        return string(n, what).flatMap(s -> prefix(n, s, what)).map(p -> new Manifest.RoutedPrefix(p, nextHop, at(n)));
+        Location viaAt = viaNode == null ? at(n) : at(viaNode);
+        return string(n, what).flatMap(s -> prefix(n, s, what)).map(p -> new Manifest.RoutedPrefix(p, nextHop, at(n), viaAt));
     }
 
     /** Why an address cannot be a container's, or empty when it can. */
@@ -359,6 +367,23 @@ public final class ManifestReader {
             return Optional.of("an IPv4-mapped IPv6 address (write the IPv4 address instead)");
         }
         return Optional.empty();
+    }
+
+    private Optional<IPAddress> nextHop(Node viaNode, String what) {
+        return string(viaNode, what + ".via").flatMap(s -> {
+                    if (s.contains("%")) {
+                        problems.add(new Problem(at(viaNode), what + ".via: \"" + Names.printable(s)
+                                + "\" has a zone id (%...); the route's interface already says where the next hop is, drop it"));
+                        return Optional.empty();
+                    }
+                    IPAddress ip = s.isBlank() ? null : new IPAddressString(s, IpText.STRICT).getAddress();
+                    if (ip == null || ip.isPrefixed() || ip.isMultiple()) {
+                        problems.add(new Problem(at(viaNode), what + ".via: \"" + Names.printable(s)
+                                + "\" is not a single IP address"));
+                        return Optional.empty();
+                    }
+                    return Optional.of(ip);
+                });
     }
 
     /** A route prefix, with host bits refused rather than silently masked. */
@@ -485,7 +510,11 @@ public final class ManifestReader {
     private Optional<Integer> integer(Node node, String where) {
         if (node instanceof ScalarNode s && s.getTag().equals(Tag.INT)) {
             try {
-                return Optional.of(Integer.parseInt(s.getValue().replace("_", "").replace("+", "")));
+                String v = s.getValue();
+                // YAML 1.2 core schema: decimal, 0x hex, 0o octal.
+                if (v.startsWith("0x")) return Optional.of(Integer.parseInt(v.substring(2), 16));
+                if (v.startsWith("0o")) return Optional.of(Integer.parseInt(v.substring(2), 8));
+                return Optional.of(Integer.parseInt(v.startsWith("+") ? v.substring(1) : v));
             } catch (NumberFormatException e) {
                 problems.add(new Problem(at(node), where + " " + s.getValue() + " is not a whole number in range"));
                 return Optional.empty();
@@ -515,6 +544,15 @@ public final class ManifestReader {
 
     private Location at(Mark mark) {
         return new Location(file, mark.getLine() + 1, mark.getColumn() + 1);
+    }
+
+    /** The "---" line that starts the document at {@code node}, or {@code node} itself. */
+    private Location separatorBefore(String text, Location node) {
+        String[] lines = text.split("\n", -1);
+        for (int i = Math.min(node.line(), lines.length) - 1; i >= 0; i--) {
+            if (lines[i].startsWith("---")) return new Location(file, i + 1, 1);
+        }
+        return node;
     }
 
     private static String firstLine(String s) {

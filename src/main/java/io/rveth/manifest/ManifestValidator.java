@@ -61,8 +61,8 @@ final class ManifestValidator {
             for (Manifest.Interface i : c.interfaces()) {
                 Manifest.Interface first = hostNames.putIfAbsent(i.hostName(), i);
                 if (first != null) {
-                    problems.add(new Problem(i.at(), "host-name " + i.hostName() + " is already used at line "
-                            + first.at().line() + "; every interface needs its own host-name"));
+                    problems.add(new Problem(i.hostNameAt(), "host-name " + i.hostName() + " is already used at line "
+                            + first.hostNameAt().line() + "; every interface needs its own host-name"));
                 }
                 Owner firstPeer = peerNames.putIfAbsent(c.netns().name() + "\0" + i.name(), new Owner(c, i));
                 if (firstPeer != null) {
@@ -92,17 +92,18 @@ final class ManifestValidator {
                     }
                     if (routed.stream().noneMatch(r -> r.to().contains(cidr.ip()))) {
                         problems.add(new Problem(a.at(), c.name() + "/" + i.name() + ": no route of this interface covers "
-                                + cidr.ip().toCanonicalString() + "; add a route containing it, or drop \"route: false\""));
+                                + cidr.ip().toCanonicalString() + "; add a route containing it"
+                                + (a.route() ? "" : ", or drop \"route: false\"")));
                     }
                 }
                 for (Manifest.RoutedPrefix r : i.routes()) {
                     r.via().ifPresent(via -> {
                         boolean own = i.addresses().stream().anyMatch(a -> a.cidr().ip().equals(via.withoutPrefixLength()));
                         if (via.isIPv4() != (r.to().family() == Family.V4)) {
-                            problems.add(new Problem(r.at(), "via " + via.toCanonicalString() + " is " + (via.isIPv4() ? "IPv4" : "IPv6")
+                            problems.add(new Problem(r.viaAt(), "via " + via.toCanonicalString() + " is " + (via.isIPv4() ? "IPv4" : "IPv6")
                                     + " but " + r.to() + " is " + r.to().family().label() + "; the next hop must be of the route's family"));
                         } else if (!own) {
-                            problems.add(new Problem(r.at(), "via " + via.toCanonicalString() + " is not an address of "
+                            problems.add(new Problem(r.viaAt(), "via " + via.toCanonicalString() + " is not an address of "
                                     + c.name() + "/" + i.name() + "; the next hop must be one of its addresses"));
                         }
                     });

@@ -12,7 +12,6 @@ import static io.rveth.manifest.ManifestTestSupport.render;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -86,8 +85,6 @@ class ManifestValidatorTest {
         }
 
         @Test
-        @Disabled("BUG: a duplicate explicit host-name is reported at the interface key (9:7, \"at line 5\") instead of "
-                + "at the host-name values (10:20, \"at line 6\")")
         void sameExplicitHostNameTwiceIsReportedAtTheHostNames() {
             assertSingleProblem("""
                     version: 1
@@ -512,7 +509,6 @@ class ManifestValidatorTest {
         }
 
         @Test
-        @Disabled("BUG: via problems are reported at the route's to: value (9:17), not at the via: value (10:18)")
         void viaProblemIsReportedAtTheVia() {
             assertSingleProblem("""
                     version: 1
@@ -941,7 +937,7 @@ class ManifestValidatorTest {
 
     @Test
     void independentCrossCheckMistakesAreAllReportedSortedByLine() {
-        // found in the order 21:7 (names), 18:13 (routes), 9:7 (default routes); reported by place
+        // found in the order 22:20 (names), 18:13 (routes), 9:7 (default routes); reported by place
         assertProblems("""
                 version: 1
                 containers:
@@ -970,7 +966,7 @@ class ManifestValidatorTest {
                 """,
                 at(9, 7, "web/eth1 and web/eth0 both want the IPv4 default route"),
                 at(18, 13, "10.9.9.0/24 (db/eth0) overlaps 10.9.0.0/16 routed to mx/eth0 at line 24"),
-                at(21, 7, "host-name h-db is already used at line 15"));
+                at(22, 20, "host-name h-db is already used at line 16"));
     }
 
     @Test
