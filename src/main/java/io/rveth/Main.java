@@ -56,6 +56,10 @@ public final class Main {
                     + "then each container); nothing after it was attempted. Run plan to see what is left.");
             return ExitCodes.ERROR;
         }
+        if (e instanceof io.rveth.apply.Reconciler.StalePlanException) {
+            err.println("Error: " + e.getMessage());
+            return ExitCodes.ERROR;
+        }
         if (e instanceof IpOutputException || e instanceof UncheckedIOException || e instanceof IllegalStateException
                 || e instanceof IllegalArgumentException) {
             err.println("Error: " + e.getMessage() + hint(e.getMessage()));

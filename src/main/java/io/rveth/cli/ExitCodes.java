@@ -6,6 +6,8 @@ public final class ExitCodes {
     public static final int OK = 0;
     /** Runtime error: an ip command failed, live state conflicts, verification failed. */
     public static final int ERROR = 1;
+    /** With --detailed-exitcode: success, and changes are pending (drift). */
+    public static final int CHANGES_PENDING = 2;
     /** Bad usage: unknown flag, missing argument, unreadable file. */
     public static final int USAGE = 64;
     /** The manifest is invalid: YAML, keys, types or rules. */
@@ -13,7 +15,8 @@ public final class ExitCodes {
 
     static final String HELP = "%nExit codes:%n"
             + "  0   success (apply: converged)%n"
-            + "  1   runtime error (ip failed, live conflict, verification failed)%n"
+            + "  1   runtime error (ip failed, live conflict, verification failed, stale plan)%n"
+            + "  2   plan --detailed-exitcode: changes are pending%n"
             + "  64  bad usage%n"
             + "  65  invalid manifest%n";
 

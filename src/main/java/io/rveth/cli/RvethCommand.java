@@ -8,18 +8,25 @@ import picocli.CommandLine.Command;
 
 @Command(name = "rveth", mixinStandardHelpOptions = true, versionProvider = RvethCommand.Version.class,
         description = "Declarative routed-veth networking: a YAML manifest in, the minimal ip changes out.",
-        subcommands = {ApplyCommand.class, PlanCommand.class, ValidateCommand.class, ShowCommand.class,
+        subcommands = {ApplyCommand.class, PlanCommand.class, ValidateCommand.class, ShowCommand.class, SnapshotCommand.class,
                 CommandLine.HelpCommand.class},
         footer = ExitCodes.HELP)
 public final class RvethCommand {
+    /** This build's version, from the jar's resources. */
+    public static String version() {
+        Properties p = new Properties();
+        try (InputStream in = RvethCommand.class.getResourceAsStream("/io/rveth/version.properties")) {
+            if (in != null) p.load(in);
+        } catch (IOException e) {
+            // unknown version
+        }
+        return p.getProperty("version", "unknown");
+    }
+
     static final class Version implements CommandLine.IVersionProvider {
         @Override
-        public String[] getVersion() throws IOException {
-            Properties p = new Properties();
-            try (InputStream in = RvethCommand.class.getResourceAsStream("/io/rveth/version.properties")) {
-                if (in != null) p.load(in);
-            }
-            return new String[] {"rveth " + p.getProperty("version", "unknown")};
+        public String[] getVersion() {
+            return new String[] {"rveth " + version()};
         }
     }
 }

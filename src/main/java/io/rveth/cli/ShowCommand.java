@@ -2,7 +2,6 @@ package io.rveth.cli;
 
 import io.rveth.live.IpRunner;
 import io.rveth.live.LiveReader;
-import io.rveth.manifest.Manifest;
 import io.rveth.model.Address;
 import io.rveth.model.Netns;
 import io.rveth.model.Route;
@@ -10,52 +9,33 @@ import io.rveth.model.State;
 import io.rveth.model.Sysctl;
 import io.rveth.model.Veth;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
-import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Mixin;
+import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "show", mixinStandardHelpOptions = true, versionProvider = RvethCommand.Version.class, description = "Print the live topology rveth owns: host ends, peers, addresses, routes.")
 final class ShowCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
-
-    static final class Where {
-        @Option(names = "--host-netns", paramLabel = "NAME", description = "The netns of the host side (default: the current one).")
-        String hostNetns;
-        @Option(names = {"-f", "--filename"}, paramLabel = "FILE", description = "Take host.netns and host.route-protocol from this manifest.")
-        Path file;
-    }
-
-    @ArgGroup(exclusive = true)
-    Where where;
-
-    @Option(names = "--route-protocol", paramLabel = "N", description = "rveth's route protocol number (default: the manifest's, else " + Manifest.DEFAULT_ROUTE_PROTOCOL + ").")
-    Integer protocol;
+    @Mixin
+    HostOptions where;
 
     @Override
     public Integer call() throws Exception {
-        Netns host = Netns.CURRENT;
-        int proto = protocol == null ? Manifest.DEFAULT_ROUTE_PROTOCOL : protocol;
-        if (where != null && where.file != null) {
-            Manifest m = ManifestOptions.load(spec, where.file);
-            host = m.host().netns();
-            if (protocol == null) proto = m.host().routeProtocol();
-        } else if (where != null && where.hostNetns != null) {
-            host = new Netns(where.hostNetns);
-        }
+        HostOptions.Where w = where.resolve(spec);
         LiveReader reader = new LiveReader(new IpRunner());
         reader.checkIp();
-        if (!host.isCurrent() && !reader.namespaces().contains(host)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "netns " + host + " does not exist");
+        if (!w.host().isCurrent() && !reader.namespaces().contains(w.host())) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "netns " + w.host() + " does not exist");
         }
-        print(reader.read(host, proto, null), host, spec.commandLine().getOut());
+        Set<Netns> containers = w.containers() == null ? Set.of() : w.containers();
+        print(reader.read(w.host(), containers, true).state(w.protocol()), w.host(), spec.commandLine().getOut());
         return ExitCodes.OK;
     }
 

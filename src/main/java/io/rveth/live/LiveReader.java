@@ -2,7 +2,6 @@ package io.rveth.live;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.rveth.model.Netns;
-import io.rveth.model.State;
 import io.rveth.model.Veth;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,6 +10,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
@@ -24,7 +25,7 @@ import java.util.stream.Stream;
  * the netlink dump, is what costs), container namespaces several at a time, then hands
  * the dumps to {@link LiveParser}. Never changes anything.
  */
-public final class LiveReader {
+public final class LiveReader implements LiveDumps.Source {
     /** Where {@code ip netns} keeps its names. */
     static final Path NETNS_DIR = Path.of("/var/run/netns");
     /** Concurrent reads: ip spends most of its time starting up and in the kernel. */
@@ -42,19 +43,23 @@ public final class LiveReader {
         this.netnsDir = netnsDir;
     }
 
-    /**
-     * @param containers the container namespaces to read, or null to read wherever an
-     *                   owned host end's peer lives (for {@code show})
-     */
-    public State read(Netns host, int protocol, Set<Netns> containers) {
+    @Override
+    public LiveDumps read(Netns host, Set<Netns> containers, boolean followPeers) {
         Set<Netns> existing = namespaces();
-        LiveParser parser = new LiveParser(host, protocol);
-        if (!host.isCurrent() && !existing.contains(host)) return parser.parse(existing, null, List.of());
+        if (!host.isCurrent() && !existing.contains(host)) return new LiveDumps(host, existing, null, Map.of());
         NamespaceDump hostDump = dump(host, true);
-        Set<Netns> wanted = new TreeSet<>(containers == null ? peerNamespaces(hostDump) : containers);
+        Set<Netns> wanted = new TreeSet<>(containers);
+        if (followPeers) wanted.addAll(peerNamespaces(hostDump));
         wanted.retainAll(existing);
         wanted.remove(host);
-        return parser.parse(existing, hostDump, dumpAll(wanted));
+        Map<Netns, NamespaceDump> dumps = new TreeMap<>();
+        for (NamespaceDump d : dumpAll(wanted)) dumps.put(d.netns(), d);
+        return new LiveDumps(host, existing, hostDump, dumps);
+    }
+
+    @Override
+    public String describe() {
+        return "the kernel";
     }
 
     /** Named namespaces, as {@code ip netns list} sees them. */

@@ -13,8 +13,10 @@ import java.util.OptionalInt;
 /**
  * A parsed manifest (format version 1), before it becomes a {@link io.rveth.model.State}.
  * It keeps each element's {@link Location} so that cross-checks can point at the line.
+ * {@code file} names the input (several, comma-separated, when merged); {@code hostAt} is
+ * where the host section starts, or null when the input has none.
  */
-public record Manifest(String file, Host host, List<Container> containers) {
+public record Manifest(String file, Host host, List<Container> containers, Location hostAt) {
 
     /** rveth's route protocol when the manifest names none: unregistered in rt_protos. */
     public static final int DEFAULT_ROUTE_PROTOCOL = 147;

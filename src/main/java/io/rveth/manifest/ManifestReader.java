@@ -64,31 +64,84 @@ public final class ManifestReader {
         this.file = file;
     }
 
-    /** Reads and checks a manifest file; {@code label} is how messages name it. */
-    public static Manifest read(Path path) throws ManifestException, IOException {
-        String label = path.toString();
-        byte[] bytes = Files.readAllBytes(path);
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw new ManifestException(List.of(new Problem(new Location(label, 1, 1),
-                    "the file is not UTF-8 text; save it as UTF-8")));
+    /** One source of manifest text: a file, or standard input. */
+    public record Input(String label, String text) {
+        /** Reads a file, refusing anything that is not UTF-8. */
+        public static Input of(Path path) throws IOException, ManifestException {
+            return decode(path.toString(), Files.readAllBytes(path));
         }
-        return parse(label, text);
+
+        public static Input decode(String label, byte[] bytes) throws ManifestException {
+            try {
+                return new Input(label, StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(bytes)).toString());
+            } catch (CharacterCodingException e) {
+                throw new ManifestException(List.of(new Problem(new Location(label, 1, 1),
+                        "the file is not UTF-8 text; save it as UTF-8")));
+            }
+        }
     }
 
-    /** Parses and checks manifest text, then runs the cross-checks of {@link ManifestValidator}. */
+    /** Reads and checks a manifest file. */
+    public static Manifest read(Path path) throws ManifestException, IOException {
+        return load(List.of(Input.of(path)));
+    }
+
+    /** Parses and checks manifest text; {@code label} is how messages name it. */
     public static Manifest parse(String label, String text) throws ManifestException {
-        ManifestReader reader = new ManifestReader(label);
-        Manifest manifest = reader.readText(text);
+        return load(List.of(new Input(label, text)));
+    }
+
+    /**
+     * Reads several inputs as one desired state, as {@code kubectl -f} does: containers from
+     * every file, one host section (files that give one must agree), a container defined
+     * once. The cross-checks of {@link ManifestValidator} then run on the whole, so an
+     * overlap between two files names both. Every problem is reported at once.
+     */
+    public static Manifest load(List<Input> inputs) throws ManifestException {
+        List<Problem> all = new ArrayList<>();
+        List<Manifest> parts = new ArrayList<>();
+        for (Input in : inputs) {
+            ManifestReader reader = new ManifestReader(in.label());
+            Manifest m = reader.readText(in.text());
+            all.addAll(reader.problems);
+            if (m != null) parts.add(m);
+        }
         // Cross-checks run on whatever parsed, so one run reports every problem.
-        List<Problem> all = new ArrayList<>(reader.problems);
-        if (manifest != null) all.addAll(ManifestValidator.validate(manifest));
-        if (!all.isEmpty()) throw new ManifestException(all);
-        return manifest;
+        if (!parts.isEmpty()) {
+            Manifest merged = merge(parts, all);
+            all.addAll(ManifestValidator.validate(merged));
+            if (all.isEmpty()) return merged;
+        }
+        if (all.isEmpty()) all.add(new Problem(new Location("-f", 1, 1), "no manifest was given"));
+        throw new ManifestException(all);
+    }
+
+    private static Manifest merge(List<Manifest> parts, List<Problem> problems) {
+        if (parts.size() == 1) return parts.get(0);
+        Manifest withHost = null;
+        Map<String, Manifest.Container> containers = new LinkedHashMap<>();
+        for (Manifest m : parts) {
+            if (m.hostAt() != null) {
+                if (withHost == null) {
+                    withHost = m;
+                } else if (!withHost.host().equals(m.host())) {
+                    problems.add(new Problem(m.hostAt(), "this host section differs from the one at "
+                            + withHost.hostAt().ref(m.hostAt()) + "; define host once, or identically"));
+                }
+            }
+            for (Manifest.Container c : m.containers()) {
+                Manifest.Container first = containers.putIfAbsent(c.name(), c);
+                if (first != null) {
+                    problems.add(new Problem(c.at(), "container " + c.name() + " is already defined at "
+                            + first.at().ref(c.at()) + "; define each container once"));
+                }
+            }
+        }
+        Manifest base = withHost != null ? withHost : parts.get(0);
+        String files = String.join(", ", parts.stream().map(Manifest::file).toList());
+        return new Manifest(files, base.host(), List.copyOf(containers.values()), base.hostAt());
     }
 
     private Manifest readText(String text) {
@@ -138,6 +191,7 @@ public final class ManifestReader {
             });
         }
         Manifest.Host host = host(top.get("host"));
+        Location hostAt = top.entries.containsKey("host") ? top.entries.get("host").keyAt : null;
         List<Manifest.Container> containers = new ArrayList<>();
         Node containersNode = top.get("containers");
         if (containersNode != null && !isNull(containersNode)) {
@@ -149,7 +203,7 @@ public final class ManifestReader {
                 });
             }
         }
-        return new Manifest(file, host, containers);
+        return new Manifest(file, host, containers, hostAt);
     }
 
     private Manifest.Host host(Node node) {

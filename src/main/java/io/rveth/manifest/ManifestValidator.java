@@ -61,13 +61,13 @@ final class ManifestValidator {
             for (Manifest.Interface i : c.interfaces()) {
                 Manifest.Interface first = hostNames.putIfAbsent(i.hostName(), i);
                 if (first != null) {
-                    problems.add(new Problem(i.hostNameAt(), "host-name " + i.hostName() + " is already used at line "
-                            + first.hostNameAt().line() + "; every interface needs its own host-name"));
+                    problems.add(new Problem(i.hostNameAt(), "host-name " + i.hostName() + " is already used at "
+                            + first.hostNameAt().ref(i.hostNameAt()) + "; every interface needs its own host-name"));
                 }
                 Owner firstPeer = peerNames.putIfAbsent(c.netns().name() + "\0" + i.name(), new Owner(c, i));
                 if (firstPeer != null) {
                     problems.add(new Problem(i.at(), "netns " + c.netns() + " already gets an interface " + i.name()
-                            + " from " + firstPeer.label() + " (line " + firstPeer.iface().at().line()
+                            + " from " + firstPeer.label() + " (" + firstPeer.iface().at().ref(i.at())
                             + "); containers sharing a netns need different interface names"));
                 }
                 if (i.mtu().isPresent() && i.mtu().getAsInt() < IPV6_MIN_MTU && i.routesFamily(Family.V6)) {
@@ -87,8 +87,8 @@ final class ManifestValidator {
                     Cidr cidr = a.cidr();
                     Manifest.AssignedAddress first = seen.putIfAbsent(cidr.ip(), a);
                     if (first != null) {
-                        problems.add(new Problem(a.at(), cidr.ip().toCanonicalString() + " is already assigned at line "
-                                + first.at().line() + "; an address belongs to one interface"));
+                        problems.add(new Problem(a.at(), cidr.ip().toCanonicalString() + " is already assigned at "
+                                + first.at().ref(a.at()) + "; an address belongs to one interface"));
                     }
                     if (routed.stream().noneMatch(r -> r.to().contains(cidr.ip()))) {
                         problems.add(new Problem(a.at(), c.name() + "/" + i.name() + ": no route of this interface covers "
@@ -129,7 +129,7 @@ final class ManifestValidator {
                     Manifest.RoutedPrefix first = declared.putIfAbsent(r.to(), r);
                     if (first != null) {
                         problems.add(new Problem(r.at(), r.to() + " is already routed to " + c.name() + "/" + i.name()
-                                + " at line " + first.at().line() + "; list it once"));
+                                + " at " + first.at().ref(r.at()) + "; list it once"));
                     }
                 }
                 for (Manifest.RoutedPrefix r : i.routedPrefixes()) {
@@ -153,7 +153,7 @@ final class ManifestValidator {
             for (Routed outer : enclosing) {
                 if (!outer.owner().sameInterface(r.owner())) {
                     problems.add(new Problem(r.at().at(), r.prefix() + " (" + r.owner().label() + ") overlaps "
-                            + outer.prefix() + " routed to " + outer.owner().label() + " at line " + outer.at().at().line()
+                            + outer.prefix() + " routed to " + outer.owner().label() + " at " + outer.at().at().ref(r.at().at())
                             + "; a prefix can be routed to one interface only"));
                     break;
                 }

@@ -92,14 +92,14 @@ public final class Planner {
             if (have == null && want.managed()) {
                 changes.add(new Change(Action.CREATE, "netns[\"" + ns.name() + "\"]", "netns", ns, "netns " + ns.name()
                         + " with lo up", "", List.of(Command.ip(null, "netns", "add", ns.name()),
-                        Command.ip(ns, "link", "set", "dev", "lo", "up")), NETNS));
+                        Command.ip(ns, "link", "set", "dev", "lo", "up")), NETNS, null, want));
             } else if (have == null) {
                 String who = ns.equals(host) ? "host.netns" : "a container's netns";
                 problems.add("netns " + ns.name() + " (" + who + ") does not exist; create it (ip netns add "
                         + ns.name() + ") or set create-netns: true");
             } else if (want.managed() && !have.managed()) {
                 changes.add(new Change(Action.UPDATE, loopback, "link", ns, "lo", "lo is down",
-                        List.of(Command.ip(ns, "link", "set", "dev", "lo", "up")), LINK_SETTINGS));
+                        List.of(Command.ip(ns, "link", "set", "dev", "lo", "up")), LINK_SETTINGS, have, want));
             }
         }
     }
@@ -113,7 +113,7 @@ public final class Planner {
             if (!want.containsKey(v.host().name())) {
                 markGone(v);
                 changes.add(new Change(Action.DELETE, vethAddress(v), "veth", host, describe(v), "",
-                        List.of(Command.ip(host, "link", "del", "dev", v.host().name())), DELETE_LINKS));
+                        List.of(Command.ip(host, "link", "del", "dev", v.host().name())), DELETE_LINKS, v, null));
             }
         }
         for (Veth v : want.values()) {
@@ -125,7 +125,7 @@ public final class Planner {
                     continue;
                 }
                 if (peerTaken(live, v)) continue;
-                changes.add(new Change(Action.CREATE, vethAddress(v), "veth", host, describe(v), "", create(v), CREATE_LINKS));
+                changes.add(new Change(Action.CREATE, vethAddress(v), "veth", host, describe(v), "", create(v), CREATE_LINKS, null, v));
                 continue;
             }
             String moved = !old.peer().netns().equals(v.peer().netns())
@@ -138,7 +138,7 @@ public final class Planner {
                 List<Command> commands = new ArrayList<>();
                 commands.add(Command.ip(host, "link", "del", "dev", old.host().name()));
                 commands.addAll(create(v));
-                changes.add(new Change(Action.REPLACE, vethAddress(v), "veth", host, describe(v), moved, commands, CREATE_LINKS));
+                changes.add(new Change(Action.REPLACE, vethAddress(v), "veth", host, describe(v), moved, commands, CREATE_LINKS, old, v));
                 continue;
             }
             settings(v, old);
@@ -189,7 +189,7 @@ public final class Planner {
         if (!hostSet.isEmpty()) commands.add(linkSet(host, want.host().name(), hostSet));
         if (!peerSet.isEmpty()) commands.add(linkSet(want.peer().netns(), want.peer().name(), peerSet));
         changes.add(new Change(Action.UPDATE, vethAddress(want), "veth", host, describe(want),
-                String.join(", ", reasons), commands, LINK_SETTINGS));
+                String.join(", ", reasons), commands, LINK_SETTINGS, have, want));
     }
 
     private static List<String> endpointSettings(Endpoint want, Endpoint have, List<String> reasons, String which) {
@@ -244,16 +244,16 @@ public final class Planner {
         for (Address a : live.addresses()) if (!gone.contains(new LinkRef(a.netns(), a.dev()))) have.put(key(a), a);
         for (Map.Entry<AddressKey, Address> e : have.entrySet()) {
             if (!want.containsKey(e.getKey())) {
-                changes.add(change(Action.DELETE, e.getValue(), "", List.of(addressCommand("del", e.getValue())), DELETE_ADDRESSES));
+                changes.add(change(Action.DELETE, e.getValue(), null, "", List.of(addressCommand("del", e.getValue())), DELETE_ADDRESSES));
             }
         }
         for (Map.Entry<AddressKey, Address> e : want.entrySet()) {
             Address a = e.getValue();
             Address old = have.get(e.getKey());
             if (old == null) {
-                changes.add(change(Action.CREATE, a, "", List.of(addressCommand("add", a)), ADDRESSES));
+                changes.add(change(Action.CREATE, null, a, "", List.of(addressCommand("add", a)), ADDRESSES));
             } else if (old.cidr().length() != a.cidr().length()) {
-                changes.add(change(Action.REPLACE, a, "prefix length /" + old.cidr().length() + " -> /" + a.cidr().length(),
+                changes.add(change(Action.REPLACE, old, a, "prefix length /" + old.cidr().length() + " -> /" + a.cidr().length(),
                         List.of(addressCommand("del", old), addressCommand("add", a)), ADDRESSES));
             }
         }
@@ -270,9 +270,10 @@ public final class Planner {
         return Command.ip(a.netns(), args);
     }
 
-    private Change change(Action action, Address a, String reason, List<Command> commands, int stage) {
+    private Change change(Action action, Address before, Address after, String reason, List<Command> commands, int stage) {
+        Address a = after != null ? after : before;
         return new Change(action, "address." + label(a.netns()) + "." + a.dev() + "[\"" + a.cidr() + "\"]", "address",
-                a.netns(), a.cidr() + " on " + a.dev(), reason, commands, stage);
+                a.netns(), a.cidr() + " on " + a.dev(), reason, commands, stage, before, after);
     }
 
     // ---- routes ------------------------------------------------------------------------------
@@ -284,16 +285,16 @@ public final class Planner {
         for (Route r : live.routes()) if (!gone.contains(new LinkRef(r.netns(), r.dev()))) have.put(r.key(), r);
         for (Map.Entry<Route.Key, Route> e : have.entrySet()) {
             if (!want.containsKey(e.getKey())) {
-                changes.add(change(Action.DELETE, e.getValue(), "", routeCommand("del", e.getValue()), DELETE_ROUTES));
+                changes.add(change(Action.DELETE, e.getValue(), null, "", routeCommand("del", e.getValue()), DELETE_ROUTES));
             }
         }
         for (Map.Entry<Route.Key, Route> e : want.entrySet()) {
             Route r = e.getValue();
             Route old = have.get(e.getKey());
             if (old == null) {
-                changes.add(change(Action.CREATE, r, "", routeCommand("add", r), stage(r)));
+                changes.add(change(Action.CREATE, null, r, "", routeCommand("add", r), stage(r)));
             } else if (!old.dev().equals(r.dev()) || !old.via().equals(r.via()) || old.onlink() != r.onlink()) {
-                changes.add(change(Action.UPDATE, r, describe(old) + " -> " + describe(r), routeCommand("replace", r), stage(r)));
+                changes.add(change(Action.UPDATE, old, r, describe(old) + " -> " + describe(r), routeCommand("replace", r), stage(r)));
             }
         }
     }
@@ -316,10 +317,11 @@ public final class Planner {
         return Command.ip(r.netns(), args);
     }
 
-    private Change change(Action action, Route r, String reason, Command command, int stage) {
+    private Change change(Action action, Route before, Route after, String reason, Command command, int stage) {
+        Route r = after != null ? after : before;
         String metric = r.metric() == Route.defaultMetric(r.dst().family()) ? "" : " metric " + r.metric();
         return new Change(action, "route." + label(r.netns()) + "[\"" + r.dst() + "\"" + (metric.isEmpty() ? "" : ", " + r.metric()) + "]",
-                "route", r.netns(), describe(r), reason, List.of(command), stage);
+                "route", r.netns(), describe(r), reason, List.of(command), stage, before, after);
     }
 
     private static String describe(Route r) {
@@ -341,7 +343,7 @@ public final class Planner {
             Action action = old == null ? Action.CREATE : Action.UPDATE;
             String reason = old == null ? "" : old.value() + " -> " + s.value();
             changes.add(new Change(action, "sysctl." + label(s.netns()) + "[\"" + s.key() + "\"]", "sysctl", s.netns(),
-                    s.key() + " = " + s.value(), reason, List.of(Command.sysctl(s.netns(), s.path(), s.value())), LINK_SETTINGS));
+                    s.key() + " = " + s.value(), reason, List.of(Command.sysctl(s.netns(), s.path(), s.value())), LINK_SETTINGS, old, s));
         }
     }
 

@@ -19,7 +19,7 @@ class ExecutorTest {
     static final Netns WEB = new Netns("web");
 
     static Change change(int stage, Command... commands) {
-        return new Change(Action.CREATE, "x" + stage, "t", HOST, "", "", List.of(commands), stage);
+        return new Change(Action.CREATE, "x" + stage, "t", HOST, "", "", List.of(commands), stage, null, null);
     }
 
     @Test

@@ -1,0 +1,112 @@
+package io.rveth.live;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rveth.model.Netns;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * A saved read of a host ({@code rveth snapshot}): the raw {@code ip -j} documents, so that
+ * {@code plan --live FILE} runs the same parser without root, on another machine. Golden
+ * test cases use the same format as their {@code live.json}.
+ */
+public final class Snapshot implements LiveDumps.Source {
+    public static final String FORMAT_VERSION = "1.0";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final LiveDumps dumps;
+    private final String label;
+
+    private Snapshot(LiveDumps dumps, String label) {
+        this.dumps = dumps;
+        this.label = label;
+    }
+
+    public static Snapshot load(Path file) throws IOException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IpOutputException("snapshot " + file + " is not JSON: " + e.getOriginalMessage());
+        }
+        return new Snapshot(fromJson(root, file.toString()), "snapshot " + file);
+    }
+
+    static LiveDumps fromJson(JsonNode root, String label) {
+        if (root == null || !root.path("format_version").asText("").startsWith("1.")) {
+            throw new IpOutputException(label + " is not an rveth snapshot of format 1.x (no \"format_version\": \"1.0\")");
+        }
+        Netns host = new Netns(root.path("host_netns").asText(""));
+        Set<Netns> existing = new TreeSet<>();
+        for (JsonNode n : root.path("namespaces")) existing.add(new Netns(n.asText()));
+        NamespaceDump hostDump = null;
+        Map<Netns, NamespaceDump> containers = new TreeMap<>();
+        for (JsonNode read : root.path("reads")) {
+            Netns ns = new Netns(read.path("netns").asText(""));
+            boolean isHost = read.path("host").asBoolean(false);
+            List<String> commands = LiveDumps.commands(isHost);
+            JsonNode[] docs = new JsonNode[commands.size()];
+            for (int i = 0; i < docs.length; i++) {
+                docs[i] = read.path("output").get(commands.get(i));
+                if (docs[i] == null) throw new IpOutputException(label + ": the read of netns " + ns + " has no \"" + commands.get(i) + "\"");
+            }
+            NamespaceDump d = isHost ? new NamespaceDump(ns, docs[0], docs[1], docs[2], docs[3], docs[4])
+                    : new NamespaceDump(ns, docs[0], docs[1], null, null, null);
+            if (isHost) hostDump = d;
+            else containers.put(ns, d);
+        }
+        return new LiveDumps(host, existing, hostDump, containers);
+    }
+
+    public static ObjectNode toJson(LiveDumps d, String toolVersion) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("format_version", FORMAT_VERSION);
+        root.put("tool_version", toolVersion);
+        root.put("host_netns", d.host().name());
+        ArrayNode ns = root.putArray("namespaces");
+        new TreeSet<>(d.existing()).forEach(n -> ns.add(n.name()));
+        ArrayNode reads = root.putArray("reads");
+        if (d.hostDump() != null) reads.add(read(d.hostDump(), true));
+        new TreeMap<>(d.containers()).values().forEach(c -> reads.add(read(c, false)));
+        return root;
+    }
+
+    private static ObjectNode read(NamespaceDump d, boolean host) {
+        ObjectNode r = JSON.createObjectNode();
+        r.put("netns", d.netns().name());
+        r.put("host", host);
+        ObjectNode out = r.putObject("output");
+        List<String> commands = LiveDumps.commands(host);
+        JsonNode[] docs = {d.addresses(), d.routes(), d.netconf(), d.nsids(), d.links()};
+        for (int i = 0; i < commands.size(); i++) out.set(commands.get(i), docs[i]);
+        return r;
+    }
+
+    @Override
+    public LiveDumps read(Netns host, Set<Netns> containers, boolean followPeers) {
+        if (!host.equals(dumps.host())) {
+            throw new IpOutputException(label + " was taken of host netns " + dumps.host() + ", not " + host
+                    + "; take a snapshot with the same manifest (rveth snapshot -f ...)");
+        }
+        for (Netns c : containers) {
+            if (dumps.existing().contains(c) && !c.equals(host) && !dumps.containers().containsKey(c)) {
+                throw new IpOutputException(label + " has no read of netns " + c
+                        + ", which the manifest needs; take the snapshot with -f and this manifest");
+            }
+        }
+        return dumps;
+    }
+
+    @Override
+    public String describe() {
+        return label;
+    }
+}

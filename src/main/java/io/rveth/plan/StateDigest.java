@@ -1,0 +1,36 @@
+package io.rveth.plan;
+
+import io.rveth.model.State;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * A digest of what rveth manages in a state (namespaces, veths, addresses, routes,
+ * sysctls; not the names of other links), so that a saved plan can tell whether the host
+ * or the manifest changed since it was made, and ignore everything else on the host.
+ */
+public final class StateDigest {
+    private StateDigest() {
+    }
+
+    public static String of(State s) {
+        List<String> lines = new ArrayList<>();
+        s.namespaces().values().forEach(x -> lines.add(x.toString()));
+        s.veths().forEach(x -> lines.add(x.toString()));
+        s.addresses().forEach(x -> lines.add(x.toString()));
+        s.routes().forEach(x -> lines.add(x.toString()));
+        s.sysctls().forEach(x -> lines.add(x.toString()));
+        lines.sort(null);
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (String l : lines) sha.update((l + "\n").getBytes(StandardCharsets.UTF_8));
+            return "sha256:" + HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
