@@ -3,13 +3,15 @@ package io.rveth.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
+import picocli.AutoComplete;
 import picocli.CommandLine;
+import picocli.codegen.docgen.manpage.ManPageGenerator;
 import picocli.CommandLine.Command;
 
 @Command(name = "rveth", mixinStandardHelpOptions = true, versionProvider = RvethCommand.Version.class,
         description = "Declarative routed-veth networking: a YAML manifest in, the minimal ip changes out.",
         subcommands = {ApplyCommand.class, PlanCommand.class, ValidateCommand.class, ShowCommand.class, SnapshotCommand.class,
-                CommandLine.HelpCommand.class},
+                CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class, ManPageGenerator.class},
         footer = ExitCodes.HELP)
 public final class RvethCommand {
     /** This build's version, from the jar's resources. */
