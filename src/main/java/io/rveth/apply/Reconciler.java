@@ -43,10 +43,15 @@ public final class Reconciler {
     }
 
     public Planned plan(Manifest manifest) {
+        return plan(manifest, false);
+    }
+
+    /** @param adopt take over matching objects rveth does not own yet (see {@link Planner#plan}) */
+    public Planned plan(Manifest manifest, boolean adopt) {
         if (source instanceof LiveReader reader) reader.checkIp();
         State desired = DesiredState.of(manifest);
-        State live = readLive(manifest);
-        return new Planned(manifest, desired, live, Planner.plan(desired, live, manifest.host().netns()));
+        State live = readLive(manifest, adopt);
+        return new Planned(manifest, desired, live, Planner.plan(desired, live, manifest.host().netns(), adopt));
     }
 
     public String liveSource() {
@@ -54,9 +59,18 @@ public final class Reconciler {
     }
 
     private State readLive(Manifest manifest) {
+        return readLive(manifest, false);
+    }
+
+    private State readLive(Manifest manifest, boolean adopt) {
         Set<Netns> containers = new TreeSet<>();
-        for (Manifest.Container c : manifest.containers()) containers.add(c.netns());
-        return source.read(manifest.host().netns(), containers, false).state(manifest.host().routeProtocol());
+        Set<String> hostNames = new TreeSet<>();
+        for (Manifest.Container c : manifest.containers()) {
+            containers.add(c.netns());
+            c.interfaces().forEach(i -> hostNames.add(i.hostName()));
+        }
+        return source.read(manifest.host().netns(), containers, false)
+                .state(manifest.host().routeProtocol(), adopt ? hostNames : Set.of());
     }
 
     /**

@@ -34,6 +34,8 @@ final class PlanCommand implements Callable<Integer> {
     boolean detailedExitcode;
     @Option(names = "--out", paramLabel = "FILE", description = "Also save the plan (JSON) for 'rveth apply FILE'.")
     Path out;
+    @Option(names = "--adopt", description = "Take over matching objects rveth does not own yet (migration from osctld, LXD or hand-made setups).")
+    boolean adopt;
     @Option(names = "--live", paramLabel = "SNAPSHOT",
             description = "Plan against a snapshot ('rveth snapshot') instead of the kernel; needs no root.")
     Path live;
@@ -45,7 +47,7 @@ final class PlanCommand implements Callable<Integer> {
         IpRunner ip = new IpRunner();
         LiveDumps.Source source = live == null ? new LiveReader(ip) : Snapshot.load(live);
         Reconciler reconciler = new Reconciler(ip, source);
-        Reconciler.Planned planned = reconciler.plan(m);
+        Reconciler.Planned planned = reconciler.plan(m, adopt);
         PlanJson.Document doc = planned.document("plan", RvethCommand.version(), files,
                 live == null ? "kernel" : live.toString());
         if (out != null) {

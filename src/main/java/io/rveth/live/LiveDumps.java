@@ -22,7 +22,12 @@ public record LiveDumps(Netns host, Set<Netns> existing, NamespaceDump hostDump,
 
     /** The live state rveth owns, as seen by {@code protocol}'s routes. */
     public State state(int protocol) {
-        return new LiveParser(host, protocol).parse(existing, hostDump,
+        return state(protocol, Set.of());
+    }
+
+    /** The same, treating the host-side veths named in {@code adoptable} as rveth's ({@code --adopt}). */
+    public State state(int protocol, Set<String> adoptable) {
+        return new LiveParser(host, protocol, adoptable).parse(existing, hostDump,
                 containers.values().stream().sorted((a, b) -> a.netns().compareTo(b.netns())).toList());
     }
 

@@ -42,10 +42,21 @@ public final class LiveParser {
 
     private final Netns hostNetns;
     private final int protocol;
+    private final Set<String> adoptable;
 
     public LiveParser(Netns hostNetns, int protocol) {
+        this(hostNetns, protocol, Set.of());
+    }
+
+    /**
+     * @param adoptable host-side veth names to treat as rveth's even without its alias
+     *                  ({@code --adopt}): what is on them then counts as owned, and the
+     *                  plan marks them with the alias
+     */
+    public LiveParser(Netns hostNetns, int protocol, Set<String> adoptable) {
         this.hostNetns = hostNetns;
         this.protocol = protocol;
+        this.adoptable = Set.copyOf(adoptable);
     }
 
     /**
@@ -68,13 +79,18 @@ public final class LiveParser {
         Map<String, Link> ownedHostEnds = new HashMap<>();
         Set<String> hostForeign = new TreeSet<>();
         for (Link l : hostLinks) {
-            if (Veth.isOwnedAlias(l.alias)) ownedHostEnds.put(l.name, l);
+            boolean adoptedVeth = adoptable.contains(l.name) && l.peerIndex != null && l.netnsid != null;
+            if (Veth.isOwnedAlias(l.alias) || adoptedVeth) ownedHostEnds.put(l.name, l);
             else hostForeign.add(l.name);
             if (l.name.equals("lo") && !hostNetns.isCurrent()) namespaces.put(hostNetns, new Namespace(hostNetns, l.up));
         }
         foreign.put(hostNetns, hostForeign);
-        for (Link l : ownedHostEnds.values()) addresses.addAll(ownedAddresses(hostNetns, l));
-        routes.addAll(ownedRoutes(host, ownedHostEnds.keySet()));
+        List<Route> foreignRoutes = new ArrayList<>();
+        List<Address> foreignAddresses = new ArrayList<>();
+        for (Link l : hostLinks) {
+            (ownedHostEnds.containsKey(l.name) ? addresses : foreignAddresses).addAll(addressesOf(hostNetns, l));
+        }
+        routes(host, ownedHostEnds.keySet(), routes, foreignRoutes);
         sysctls.addAll(sysctls(host, ownedHostEnds.keySet()));
 
         // Peers: where each owned host end points, then the link found there.
@@ -102,20 +118,21 @@ public final class LiveParser {
             Endpoint peerEnd = peer == null
                     ? new Endpoint(peerNetns, "?", OptionalInt.empty(), Optional.empty(), false)
                     : new Endpoint(peerNetns, peer.name, OptionalInt.of(peer.mtu), Optional.of(peer.mac), peer.up);
-            veths.add(new Veth(hostEnd, peerEnd, h.alias));
-            if (peer != null) {
-                peerNames.computeIfAbsent(peerNetns, k -> new TreeSet<>()).add(peer.name);
-                addresses.addAll(ownedAddresses(peerNetns, peer));
-                routes.addAll(ownedRoutes(dumps.get(peerNetns), Set.of(peer.name)));
-            }
+            veths.add(new Veth(hostEnd, peerEnd, h.alias == null ? "" : h.alias));
+            if (peer != null) peerNames.computeIfAbsent(peerNetns, k -> new TreeSet<>()).add(peer.name);
         }
-        for (Map.Entry<Netns, List<Link>> e : containerLinks.entrySet()) {
-            Set<String> mine = peerNames.getOrDefault(e.getKey(), Set.of());
+        for (Map.Entry<Netns, List<Link>> e : new TreeMap<>(containerLinks).entrySet()) {
+            Netns ns = e.getKey();
+            Set<String> mine = peerNames.getOrDefault(ns, Set.of());
             Set<String> names = new TreeSet<>();
-            for (Link l : e.getValue()) if (!mine.contains(l.name)) names.add(l.name);
-            foreign.put(e.getKey(), names);
+            for (Link l : e.getValue()) {
+                if (!mine.contains(l.name)) names.add(l.name);
+                (mine.contains(l.name) ? addresses : foreignAddresses).addAll(addressesOf(ns, l));
+            }
+            foreign.put(ns, names);
+            routes(dumps.get(ns), mine, routes, foreignRoutes);
         }
-        return new State(namespaces, veths, addresses, routes, sysctls, foreign);
+        return new State(namespaces, veths, addresses, routes, sysctls, foreign, foreignRoutes, foreignAddresses);
     }
 
     // ---- links and addresses -------------------------------------------------------------
@@ -148,7 +165,8 @@ public final class LiveParser {
         return links;
     }
 
-    private static List<Address> ownedAddresses(Netns netns, Link link) {
+    /** A link's addresses, less the kernel's own IPv6 link-local ones. */
+    private static List<Address> addressesOf(Netns netns, Link link) {
         List<Address> out = new ArrayList<>();
         for (JsonNode a : link.addrInfo) {
             String family = a.path("family").asText();
@@ -165,22 +183,27 @@ public final class LiveParser {
 
     // ---- routes ------------------------------------------------------------------------------
 
-    private List<Route> ownedRoutes(NamespaceDump dump, Set<String> devs) {
-        List<Route> out = new ArrayList<>();
+    /**
+     * Splits the main table of one namespace: routes with rveth's protocol on its links go to
+     * {@code owned}; every other main-table route (other protocols, other links, routes with
+     * no device such as multipath or blackhole) goes to {@code foreign}.
+     */
+    private void routes(NamespaceDump dump, Set<String> ownedDevs, List<Route> owned, List<Route> foreign) {
         String where = "route show in " + dump.netns();
         for (JsonNode r : array(dump.routes(), dump, "route show")) {
-            if (!r.has("dev") || !devs.contains(r.get("dev").asText())) continue;
             if (number(r, "table", RT_TABLE_MAIN, where) != RT_TABLE_MAIN) continue;
-            if (r.has("type") && !r.get("type").asText().equals("1") && !r.get("type").asText().equals("unicast")) continue;
-            if (number(r, "protocol", RTPROT_BOOT, where) != protocol) continue;
+            String dev = r.has("dev") ? r.get("dev").asText() : "";
+            long proto = number(r, "protocol", RTPROT_BOOT, where);
             Optional<IPAddress> via = r.hasNonNull("gateway") ? Optional.of(ip(r.get("gateway").asText(), where)) : Optional.empty();
             Prefix dst = destination(r, via, where);
             boolean onlink = false;
             for (JsonNode f : r.path("flags")) onlink |= f.asText().equals("onlink");
             long metric = number(r, "metric", 0, where);
-            out.add(new Route(dump.netns(), dst, r.get("dev").asText(), via, onlink, protocol, metric));
+            boolean unicast = !r.has("type") || r.get("type").asText().equals("1") || r.get("type").asText().equals("unicast");
+            Route route = new Route(dump.netns(), dst, dev, via, onlink, (int) proto, metric);
+            if (unicast && proto == protocol && ownedDevs.contains(dev)) owned.add(route);
+            else foreign.add(route);
         }
-        return out;
     }
 
     /**

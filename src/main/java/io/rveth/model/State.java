@@ -11,12 +11,15 @@ import java.util.Set;
  * <p>Live state holds only what rveth owns (host ends with its alias, what sits on them and
  * on their peers, routes tagged with its protocol), plus {@code foreignLinks}: the names of
  * every other link in the namespaces it read, so a plan can refuse to collide with them.
- * Desired state has no foreign links.
+ * {@code foreignRoutes} (main table) and {@code foreignAddresses} are what others hold in
+ * those namespaces: the planner checks desired objects against them, naming the holder,
+ * and never changes them (except with --adopt). Desired state has none of the three.
  *
  * @param namespaces named netns that exist (live) or are needed (desired), by name
  */
 public record State(Map<Netns, Namespace> namespaces, List<Veth> veths, List<Address> addresses,
-                    List<Route> routes, List<Sysctl> sysctls, Map<Netns, Set<String>> foreignLinks) {
+                    List<Route> routes, List<Sysctl> sysctls, Map<Netns, Set<String>> foreignLinks,
+                    List<Route> foreignRoutes, List<Address> foreignAddresses) {
     public State {
         namespaces = Map.copyOf(namespaces);
         veths = List.copyOf(veths);
@@ -24,5 +27,13 @@ public record State(Map<Netns, Namespace> namespaces, List<Veth> veths, List<Add
         routes = List.copyOf(routes);
         sysctls = List.copyOf(sysctls);
         foreignLinks = Map.copyOf(foreignLinks);
+        foreignRoutes = List.copyOf(foreignRoutes);
+        foreignAddresses = List.copyOf(foreignAddresses);
+    }
+
+    /** A state without foreign routes and addresses: desired state, and tests. */
+    public State(Map<Netns, Namespace> namespaces, List<Veth> veths, List<Address> addresses,
+                 List<Route> routes, List<Sysctl> sysctls, Map<Netns, Set<String>> foreignLinks) {
+        this(namespaces, veths, addresses, routes, sysctls, foreignLinks, List.of(), List.of());
     }
 }

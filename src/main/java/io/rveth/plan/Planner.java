@@ -43,8 +43,11 @@ public final class Planner {
     static final int GATEWAY_ROUTES = 7;
     static final int DEFAULT_ROUTES = 8;
     static final int HOST_ROUTES = 9;
+    /** rtnetlink's protocol of connected routes, which the kernel adds for an address. */
+    static final int RTPROT_KERNEL = 2;
 
     private final Netns host;
+    private final boolean adopt;
     private final List<Change> changes = new ArrayList<>();
     private final List<String> problems = new ArrayList<>();
     /** Links whose live contents vanish with them: deleted or re-created in this plan. */
@@ -53,8 +56,9 @@ public final class Planner {
     private record LinkRef(Netns netns, String name) {
     }
 
-    private Planner(Netns host) {
+    private Planner(Netns host, boolean adopt) {
         this.host = host;
+        this.adopt = adopt;
     }
 
     /**
@@ -63,13 +67,22 @@ public final class Planner {
      *                       held by a link rveth does not own; nothing has been changed
      */
     public static Plan plan(State desired, State live, Netns host) {
-        Planner p = new Planner(host);
+        return plan(desired, live, host, false);
+    }
+
+    /**
+     * @param adopt take over objects rveth does not own yet where they match the manifest
+     *              (a route of another protocol with the same destination is replaced with
+     *              rveth's); without it, such an object is a conflict and nothing changes
+     */
+    public static Plan plan(State desired, State live, Netns host, boolean adopt) {
+        Planner p = new Planner(host, adopt);
         p.namespaces(desired, live);
         p.veths(desired, live);
         p.addresses(desired, live);
         p.routes(desired, live);
         p.sysctls(desired, live);
-        if (!p.problems.isEmpty()) throw new PlanException(p.problems);
+        if (!p.problems.isEmpty()) throw new PlanException(p.problems.stream().distinct().sorted().toList());
         List<Change> ordered = new ArrayList<>(p.changes);
         ordered.sort(Comparator.comparingInt(Change::stage)
                 .thenComparing(c -> c.netns() == null ? "" : c.netns().equals(host) ? "" : "\u0001" + c.netns().name())
@@ -121,7 +134,7 @@ public final class Planner {
             if (old == null) {
                 if (taken(live, host, v.host().name())) {
                     problems.add("host-name " + v.host().name() + " (" + vethAddress(v) + ") is taken by a link rveth does not own in netns "
-                            + host + "; rename host-name in the manifest, or remove that link");
+                            + host + "; rename host-name in the manifest, remove that link, or use --adopt if it is this container's veth");
                     continue;
                 }
                 if (peerTaken(live, v)) continue;
@@ -242,6 +255,11 @@ public final class Planner {
         for (Address a : desired.addresses()) want.put(key(a), a);
         Map<AddressKey, Address> have = new HashMap<>();
         for (Address a : live.addresses()) if (!gone.contains(new LinkRef(a.netns(), a.dev()))) have.put(key(a), a);
+        // Container addresses held by other links (host-side gateway addresses are shared by design).
+        Map<AddressKey, Address> heldElsewhere = new HashMap<>();
+        for (Address a : live.foreignAddresses()) {
+            heldElsewhere.putIfAbsent(new AddressKey(a.netns(), "", a.cidr().ip().toCanonicalString()), a);
+        }
         for (Map.Entry<AddressKey, Address> e : have.entrySet()) {
             if (!want.containsKey(e.getKey())) {
                 changes.add(change(Action.DELETE, e.getValue(), null, "", List.of(addressCommand("del", e.getValue())), DELETE_ADDRESSES));
@@ -251,6 +269,12 @@ public final class Planner {
             Address a = e.getValue();
             Address old = have.get(e.getKey());
             if (old == null) {
+                Address held = a.netns().equals(host) ? null : heldElsewhere.get(new AddressKey(a.netns(), "", a.cidr().ip().toCanonicalString()));
+                if (held != null) {
+                    problems.add(addressLabel(a) + ": " + a.cidr().ip().toCanonicalString() + " is already on " + held.dev()
+                            + " in netns " + a.netns() + ", a link rveth does not own; remove it there first");
+                    continue;
+                }
                 changes.add(change(Action.CREATE, null, a, "", List.of(addressCommand("add", a)), ADDRESSES));
             } else if (old.cidr().length() != a.cidr().length()) {
                 changes.add(change(Action.REPLACE, old, a, "prefix length /" + old.cidr().length() + " -> /" + a.cidr().length(),
@@ -270,9 +294,13 @@ public final class Planner {
         return Command.ip(a.netns(), args);
     }
 
+    private String addressLabel(Address a) {
+        return "address." + label(a.netns()) + "." + a.dev() + "[\"" + a.cidr() + "\"]";
+    }
+
     private Change change(Action action, Address before, Address after, String reason, List<Command> commands, int stage) {
         Address a = after != null ? after : before;
-        return new Change(action, "address." + label(a.netns()) + "." + a.dev() + "[\"" + a.cidr() + "\"]", "address",
+        return new Change(action, addressLabel(a), "address",
                 a.netns(), a.cidr() + " on " + a.dev(), reason, commands, stage, before, after);
     }
 
@@ -288,10 +316,21 @@ public final class Planner {
                 changes.add(change(Action.DELETE, e.getValue(), null, "", routeCommand("del", e.getValue()), DELETE_ROUTES));
             }
         }
+        Map<Route.Key, Route> others = new HashMap<>();
+        for (Route r : live.foreignRoutes()) if (!gone.contains(new LinkRef(r.netns(), r.dev()))) others.putIfAbsent(r.key(), r);
+        HostGuard guard = new HostGuard(live);
         for (Map.Entry<Route.Key, Route> e : want.entrySet()) {
             Route r = e.getValue();
             Route old = have.get(e.getKey());
-            if (old == null) {
+            if (r.netns().equals(host)) guard.check(r).ifPresent(problems::add);
+            Route other = old == null ? others.get(e.getKey()) : null;
+            if (other != null && adopt) {
+                changes.add(change(Action.UPDATE, other, r, "adopt: take over " + describe(other) + " proto " + other.protocol(),
+                        routeCommand("replace", r), stage(r)));
+            } else if (other != null) {
+                problems.add(routeLabel(r) + ": " + r.dst() + " is already routed " + describe(other) + " proto " + other.protocol()
+                        + " in netns " + r.netns() + ", by something rveth does not own; remove that route, or use --adopt to take it over");
+            } else if (old == null) {
                 changes.add(change(Action.CREATE, null, r, "", routeCommand("add", r), stage(r)));
             } else if (!old.dev().equals(r.dev()) || !old.via().equals(r.via()) || old.onlink() != r.onlink()) {
                 changes.add(change(Action.UPDATE, old, r, describe(old) + " -> " + describe(r), routeCommand("replace", r), stage(r)));
@@ -317,10 +356,62 @@ public final class Planner {
         return Command.ip(r.netns(), args);
     }
 
+    private String routeLabel(Route r) {
+        boolean plain = r.metric() == Route.defaultMetric(r.dst().family());
+        return "route." + label(r.netns()) + "[\"" + r.dst() + "\"" + (plain ? "" : ", " + r.metric()) + "]";
+    }
+
+    /**
+     * What a host route must never cover: the host's own addresses, its default gateways,
+     * and whole networks connected to links rveth does not own. Routing those to a
+     * container would cut the host off. (A prefix inside a connected network is fine: that
+     * is how container addresses on the uplink's subnet are published.)
+     */
+    private final class HostGuard {
+        private final List<Address> ownAddresses = new ArrayList<>();
+        private final List<Route> gateways = new ArrayList<>();
+        private final List<Route> connected = new ArrayList<>();
+
+        HostGuard(State live) {
+            for (Address a : live.foreignAddresses()) {
+                if (a.netns().equals(host) && !(a.cidr().ip().isIPv6() && a.cidr().ip().isLinkLocal())) ownAddresses.add(a);
+            }
+            for (Route r : live.foreignRoutes()) {
+                if (!r.netns().equals(host)) continue;
+                if (r.dst().isDefault() && r.via().isPresent()) gateways.add(r);
+                if (r.protocol() == RTPROT_KERNEL && !r.dev().isEmpty() && !r.dst().isDefault()
+                        && !(r.dst().family() == io.rveth.model.Family.V6 && r.dst().network().isLinkLocal())) {
+                    connected.add(r);
+                }
+            }
+        }
+
+        java.util.Optional<String> check(Route r) {
+            for (Address a : ownAddresses) {
+                if (r.dst().contains(a.cidr().ip())) {
+                    return java.util.Optional.of(routeLabel(r) + ": " + r.dst() + " covers " + a.cidr().ip().toCanonicalString()
+                            + ", an address of " + a.dev() + " on the host; routing it to a container would cut the host off. Route a narrower prefix");
+                }
+            }
+            for (Route g : gateways) {
+                if (r.dst().contains(g.via().get())) {
+                    return java.util.Optional.of(routeLabel(r) + ": " + r.dst() + " covers " + g.via().get().toCanonicalString()
+                            + ", the host's default gateway (via " + g.dev() + "); route a narrower prefix");
+                }
+            }
+            for (Route n : connected) {
+                if (r.dst().contains(n.dst())) {
+                    return java.util.Optional.of(routeLabel(r) + ": " + r.dst() + " covers " + n.dst() + ", the network connected to "
+                            + n.dev() + " on the host; route a narrower prefix");
+                }
+            }
+            return java.util.Optional.empty();
+        }
+    }
+
     private Change change(Action action, Route before, Route after, String reason, Command command, int stage) {
         Route r = after != null ? after : before;
-        String metric = r.metric() == Route.defaultMetric(r.dst().family()) ? "" : " metric " + r.metric();
-        return new Change(action, "route." + label(r.netns()) + "[\"" + r.dst() + "\"" + (metric.isEmpty() ? "" : ", " + r.metric()) + "]",
+        return new Change(action, routeLabel(r),
                 "route", r.netns(), describe(r), reason, List.of(command), stage, before, after);
     }
 
