@@ -52,8 +52,12 @@ public final class Main {
         }
         if (e instanceof ApplyException a) {
             err.println("Error: apply stopped: " + a.getMessage() + hint(a.getMessage()));
-            err.println("Commands that ran before it stay applied (rveth runs namespaces first, then the host side, "
-                    + "then each container); nothing after it was attempted. Run plan to see what is left.");
+            if (a.rollback() != null) {
+                err.println("Rollback: " + a.rollback() + ".");
+            } else {
+                err.println("Commands that ran before it stay applied (--no-rollback; rveth runs namespaces first, then the host side, "
+                        + "then each container); nothing after it was attempted. Run plan to see what is left.");
+            }
             return ExitCodes.ERROR;
         }
         if (e instanceof io.rveth.apply.Reconciler.StalePlanException) {

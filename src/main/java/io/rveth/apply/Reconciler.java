@@ -5,13 +5,20 @@ import io.rveth.live.LiveDumps;
 import io.rveth.live.LiveReader;
 import io.rveth.manifest.DesiredState;
 import io.rveth.manifest.Manifest;
+import io.rveth.model.Namespace;
 import io.rveth.model.Netns;
 import io.rveth.model.State;
+import io.rveth.plan.Action;
+import io.rveth.plan.Change;
+import io.rveth.plan.Command;
 import io.rveth.plan.Plan;
 import io.rveth.plan.PlanJson;
 import io.rveth.plan.Planner;
 import io.rveth.plan.StateDigest;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
@@ -21,8 +28,13 @@ import java.util.function.Consumer;
  * snapshot), plan, execute, verify. The CLI calls this and renders what it returns.
  */
 public final class Reconciler {
+    /** Verification re-reads at most this often, backing off, before reporting a mismatch. */
+    static final int VERIFY_ATTEMPTS = 4;
+    static final long VERIFY_BACKOFF_MS = 100;
+
     private final IpRunner ip;
     private final LiveDumps.Source source;
+    private boolean rollback = true;
 
     /** Against the kernel. */
     public Reconciler(IpRunner ip) {
@@ -35,7 +47,8 @@ public final class Reconciler {
     }
 
     /** A plan and what it was made from (see {@link PlanJson.Document}). */
-    public record Planned(Manifest manifest, State desired, State live, Plan plan) {
+    /** @param peers the container namespaces that were read (for the rollback point) */
+    public record Planned(Manifest manifest, State desired, State live, Plan plan, Set<Netns> peers) {
         public PlanJson.Document document(String operation, String toolVersion, List<String> manifests, String liveSource) {
             return new PlanJson.Document(operation, toolVersion, manifest.host().netns(), manifests,
                     StateDigest.of(desired), StateDigest.of(live), liveSource, plan);
@@ -50,37 +63,134 @@ public final class Reconciler {
     public Planned plan(Manifest manifest, boolean adopt) {
         if (source instanceof LiveReader reader) reader.checkIp();
         State desired = DesiredState.of(manifest);
-        State live = readLive(manifest, adopt);
-        return new Planned(manifest, desired, live, Planner.plan(desired, live, manifest.host().netns(), adopt));
+        // Peers too: a veth about to be deleted must be known well enough to re-make it.
+        LiveDumps dumps = source.read(manifest.host().netns(), containerNetns(manifest), true);
+        State live = dumps.state(manifest.host().routeProtocol(), adopt ? hostNames(manifest) : Set.of());
+        return new Planned(manifest, desired, live, Planner.plan(desired, live, manifest.host().netns(), adopt),
+                dumps.containers().keySet());
     }
 
     public String liveSource() {
         return source.describe();
     }
 
-    private State readLive(Manifest manifest) {
-        return readLive(manifest, false);
+    private static Set<Netns> containerNetns(Manifest manifest) {
+        Set<Netns> containers = new TreeSet<>();
+        for (Manifest.Container c : manifest.containers()) containers.add(c.netns());
+        return containers;
     }
 
-    private State readLive(Manifest manifest, boolean adopt) {
-        Set<Netns> containers = new TreeSet<>();
+    private static Set<String> hostNames(Manifest manifest) {
         Set<String> hostNames = new TreeSet<>();
-        for (Manifest.Container c : manifest.containers()) {
-            containers.add(c.netns());
-            c.interfaces().forEach(i -> hostNames.add(i.hostName()));
-        }
-        return source.read(manifest.host().netns(), containers, false)
-                .state(manifest.host().routeProtocol(), adopt ? hostNames : Set.of());
+        for (Manifest.Container c : manifest.containers()) c.interfaces().forEach(i -> hostNames.add(i.hostName()));
+        return hostNames;
+    }
+
+    private State readLive(Manifest manifest) {
+        return source.read(manifest.host().netns(), containerNetns(manifest), false).state(manifest.host().routeProtocol());
     }
 
     /**
      * Applies {@code plan} to the kernel, then re-reads and re-plans from {@code manifest}:
      * anything left over is a verification failure, returned as that plan.
+     *
+     * <p>When an operation fails midway, what this run did is undone (unless rollback is
+     * off): the live state read just before applying becomes the desired state of a
+     * rollback plan, namespaces this run created are deleted, and the result is verified.
+     * The {@link ApplyException} then says how the rollback went.
      */
     public Plan apply(Manifest manifest, Plan plan, Consumer<Executor.Batch> progress) {
+        return apply(manifest, plan, rollback && !plan.isEmpty() ? readScoped(manifest) : null, progress);
+    }
+
+    /** Applies a plan just made, using the live state it was made from as the rollback point. */
+    public Plan apply(Planned planned, Consumer<Executor.Batch> progress) {
+        return apply(planned.manifest(), planned.plan(), rollback ? scoped(planned.live(), planned.manifest(), planned.peers()) : null,
+                progress);
+    }
+
+    private Plan apply(Manifest manifest, Plan plan, State before, Consumer<Executor.Batch> progress) {
         if (plan.isEmpty()) return plan;
-        new Executor(ip).apply(plan, manifest.host().netns(), progress);
-        return Planner.plan(DesiredState.of(manifest), readLive(manifest), manifest.host().netns());
+        Netns host = manifest.host().netns();
+        try {
+            new Executor(ip).apply(plan, host, progress);
+        } catch (ApplyException e) {
+            if (before == null) throw e;
+            throw e.withRollback(rollBack(manifest, before));
+        }
+        return verify(manifest);
+    }
+
+    /** Whether a failed apply is undone (default) or left as it stopped ({@code --no-rollback}). */
+    public Reconciler rollback(boolean on) {
+        this.rollback = on;
+        return this;
+    }
+
+    /**
+     * Re-reads and re-plans until nothing is left, a few times: the kernel may still be
+     * settling (an IPv6 address leaving "tentative", a link coming up) just after a batch.
+     */
+    private Plan verify(Manifest manifest) {
+        State desired = DesiredState.of(manifest);
+        Plan left = Planner.plan(desired, readLive(manifest), manifest.host().netns());
+        for (int attempt = 1; !left.isEmpty() && attempt < VERIFY_ATTEMPTS; attempt++) {
+            try {
+                Thread.sleep(VERIFY_BACKOFF_MS * attempt);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            left = Planner.plan(desired, readLive(manifest), manifest.host().netns());
+        }
+        return left;
+    }
+
+    /**
+     * The owned live state of the host, the manifest's containers and the peers of every
+     * owned host end (so that a deleted veth can be re-made), limited to those namespaces.
+     */
+    private State readScoped(Manifest manifest) {
+        LiveDumps dumps = source.read(manifest.host().netns(), containerNetns(manifest), true);
+        return scoped(dumps.state(manifest.host().routeProtocol()), manifest, dumps.containers().keySet());
+    }
+
+    /** {@code s} as a desired state: its owned objects, and only the namespaces rveth works in. */
+    private static State scoped(State s, Manifest manifest, Set<Netns> peers) {
+        Set<Netns> scope = new TreeSet<>(peers);
+        scope.add(manifest.host().netns());
+        scope.addAll(containerNetns(manifest));
+        Map<Netns, Namespace> namespaces = new TreeMap<>();
+        s.namespaces().forEach((k, v) -> {
+            if (scope.contains(k)) namespaces.put(k, v);
+        });
+        return new State(namespaces, s.veths(), s.addresses(), s.routes(), s.sysctls(), Map.of());
+    }
+
+    private String rollBack(Manifest manifest, State before) {
+        Netns host = manifest.host().netns();
+        try {
+            State now = readScoped(manifest);
+            Plan back = Planner.plan(before, now, host);
+            new Executor(ip).apply(back, host, b -> { });
+            // The planner never deletes namespaces; this run's new ones go here.
+            List<Command> drop = new ArrayList<>();
+            for (Netns ns : now.namespaces().keySet()) {
+                if (!before.namespaces().containsKey(ns)) drop.add(Command.ip(null, "netns", "del", ns.name()));
+            }
+            if (!drop.isEmpty()) {
+                new Executor(ip).apply(new Plan(List.of(new Change(Action.DELETE, "rollback", "netns", host, "", "",
+                        drop, 0, null, null))), host, b -> { });
+            }
+            Plan left = Planner.plan(before, readScoped(manifest), host);
+            return left.isEmpty()
+                    ? "rolled back " + back.changes().size() + " change" + (back.changes().size() == 1 ? "" : "s")
+                    + (drop.isEmpty() ? "" : " and " + drop.size() + " new netns") + "; the previous state is back (verified)"
+                    : "rolled back, but " + left.changes().size() + " difference(s) from the previous state remain: "
+                    + String.join(", ", left.changes().stream().map(Change::address).toList());
+        } catch (RuntimeException e) {
+            return "ROLLBACK FAILED: " + e.getMessage() + "; the host is as the failure left it";
+        }
     }
 
     /**

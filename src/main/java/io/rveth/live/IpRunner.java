@@ -39,8 +39,9 @@ public class IpRunner {
         this.ip = ip;
     }
 
+    /** {@code ip} from the PATH, unless RVETH_IP (or, for tests in one JVM, -Drveth.ip) names another. */
     public IpRunner() {
-        this(System.getenv().getOrDefault("RVETH_IP", "ip"));
+        this(System.getProperty("rveth.ip", System.getenv().getOrDefault("RVETH_IP", "ip")));
     }
 
     /** The argv for a batch in {@code netns} (null: no -n, for netns add/delete). */

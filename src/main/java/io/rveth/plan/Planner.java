@@ -179,6 +179,7 @@ public final class Planner {
     private List<Command> create(Veth v) {
         List<String> add = new ArrayList<>(List.of("link", "add", "name", v.host().name()));
         v.host().mtu().ifPresent(m -> add.addAll(List.of("mtu", String.valueOf(m))));
+        v.host().mac().ifPresent(m -> add.addAll(List.of("address", m))); // only when re-making a known pair (rollback)
         add.addAll(List.of("type", "veth", "peer", "name", v.peer().name()));
         v.peer().mtu().ifPresent(m -> add.addAll(List.of("mtu", String.valueOf(m))));
         v.peer().mac().ifPresent(m -> add.addAll(List.of("address", m)));

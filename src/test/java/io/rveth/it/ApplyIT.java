@@ -215,17 +215,33 @@ class ApplyIT {
     }
 
     @Test
-    void aFailingOperationIsReportedWithIpsMessage() {
+    void aPrefixSomeoneElseRoutesIsAConflictNamedBeforeAnyChange() {
         assertEquals(0, apply(MANIFEST).exit());
         // Someone else's route already holds the prefix the manifest now wants for web.
         box.ip(host, "route", "add", "198.51.100.64/26", "dev", "lo");
         String more = MANIFEST.replace("[203.0.113.10/32, 2001:db8:10::10/128]",
-                "[203.0.113.10/32, 2001:db8:10::10/128]\n        routes: [198.51.100.64/26]");
+                "[203.0.113.10/32, 203.0.113.12/32, 2001:db8:10::10/128]\n        routes: [198.51.100.64/26]");
         Sandbox.Run run = apply(more);
         assertEquals(1, run.exit(), run.toString());
-        assertTrue(run.err().contains("route.host[\"198.51.100.64/26\"]"), run.err());
-        assertTrue(run.err().contains("File exists"), run.err());
+        assertTrue(run.err().contains("route.host[\"198.51.100.64/26\"]: 198.51.100.64/26 is already routed dev lo"), run.err());
+        assertTrue(run.err().contains("Nothing was changed."), run.err());
+        assertFalse(box.ip(web, "-br", "addr").contains("203.0.113.12"), "not even the unrelated new address");
         assertTrue(box.ip(host, "route", "show", "198.51.100.64/26").contains("dev lo"), "the other route is untouched");
+    }
+
+    @Test
+    void routesThatWouldCutTheHostOffAreRefused() {
+        assertEquals(0, apply(MANIFEST).exit());
+        box.ip(host, "link", "add", "uplink", "type", "veth", "peer", "name", "uplink-peer");
+        box.ip(host, "addr", "add", "198.51.100.129/25", "dev", "uplink");
+        box.ip(host, "link", "set", "uplink", "up");
+        String greedy = MANIFEST.replace("routes: [198.51.100.0/28]", "routes: [198.51.100.0/28, 198.51.100.128/25]");
+        Sandbox.Run run = apply(greedy);
+        assertEquals(1, run.exit(), run.toString());
+        assertTrue(run.err().contains("198.51.100.128/25 covers 198.51.100.129, an address of uplink on the host"), run.err());
+        // Inside the uplink's subnet, but not covering the host's address: allowed (published via proxy ARP).
+        String inside = MANIFEST.replace("routes: [198.51.100.0/28]", "routes: [198.51.100.0/28, 198.51.100.192/26]");
+        assertEquals(0, apply(inside).exit());
     }
 
     @Test
