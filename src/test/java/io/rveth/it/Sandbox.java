@@ -125,6 +125,12 @@ final class Sandbox implements AutoCloseable {
     @Override
     public void close() {
         for (String ns : namespaces()) run(List.of("ip", "netns", "del", ns));
+        // apply's lock files, one per host netns: ours go with the sandbox.
+        try (var locks = Files.newDirectoryStream(Path.of("/run/rveth"), "{" + prefix + "," + prefix + "-*}.lock")) {
+            for (Path f : locks) Files.deleteIfExists(f);
+        } catch (IOException e) {
+            // no lock was taken
+        }
         try (var files = Files.list(dir)) {
             for (Path f : files.toList()) Files.deleteIfExists(f);
             Files.deleteIfExists(dir);
