@@ -51,7 +51,7 @@ public final class Reconciler {
     public record Planned(Manifest manifest, State desired, State live, Plan plan, Set<Netns> peers) {
         public PlanJson.Document document(String operation, String toolVersion, List<String> manifests, String liveSource) {
             return new PlanJson.Document(operation, toolVersion, manifest.host().netns(), manifests,
-                    StateDigest.of(desired), StateDigest.of(live), liveSource, plan);
+                    StateDigest.of(desired), StateDigest.of(live, desired), liveSource, plan);
         }
     }
 
@@ -208,7 +208,7 @@ public final class Reconciler {
         if (!StateDigest.of(now.desired()).equals(saved.manifestDigest())) {
             throw new StalePlanException("the manifest changed since the plan was made");
         }
-        if (!StateDigest.of(now.live()).equals(saved.liveDigest())) {
+        if (!StateDigest.of(now.live(), now.desired()).equals(saved.liveDigest())) {
             throw new StalePlanException("the live state rveth owns changed since the plan was made");
         }
     }

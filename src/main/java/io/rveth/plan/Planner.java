@@ -417,7 +417,8 @@ public final class Planner {
     }
 
     private static String describe(Route r) {
-        return (r.via().map(v -> "via " + v.toCanonicalString() + (r.onlink() ? " onlink " : " ")).orElse("")) + "dev " + r.dev();
+        String dev = r.dev().isEmpty() ? "with no device (multipath, blackhole or another special route)" : "dev " + r.dev();
+        return (r.via().map(v -> "via " + v.toCanonicalString() + (r.onlink() ? " onlink " : " ")).orElse("")) + dev;
     }
 
     // ---- sysctls -----------------------------------------------------------------------------

@@ -18,8 +18,20 @@ public final class StateDigest {
     }
 
     public static String of(State s) {
+        return of(s, s);
+    }
+
+    /**
+     * The digest of {@code live} as far as {@code desired} is concerned: of the named
+     * namespaces, only those the manifest uses count, so another netns coming or going on
+     * the machine does not make a saved plan stale.
+     */
+    public static String of(State live, State desired) {
+        State s = live;
         List<String> lines = new ArrayList<>();
-        s.namespaces().values().forEach(x -> lines.add(x.toString()));
+        s.namespaces().values().forEach(x -> {
+            if (desired.namespaces().containsKey(x.netns())) lines.add(x.toString());
+        });
         s.veths().forEach(x -> lines.add(x.toString()));
         s.addresses().forEach(x -> lines.add(x.toString()));
         s.routes().forEach(x -> lines.add(x.toString()));
