@@ -65,7 +65,7 @@ public final class Reconciler {
         State desired = DesiredState.of(manifest);
         // Peers too: a veth about to be deleted must be known well enough to re-make it.
         LiveDumps dumps = source.read(manifest.host().netns(), containerNetns(manifest), true);
-        State live = dumps.state(manifest.host().routeProtocol(), adopt ? hostNames(manifest) : Set.of());
+        State live = dumps.state(manifest.host().routeProtocol(), adopt ? hostNames(manifest) : Set.of(), expectedPeers(desired));
         return new Planned(manifest, desired, live, Planner.plan(desired, live, manifest.host().netns(), adopt),
                 dumps.containers().keySet());
     }
@@ -87,7 +87,14 @@ public final class Reconciler {
     }
 
     private State readLive(Manifest manifest) {
-        return source.read(manifest.host().netns(), containerNetns(manifest), false).state(manifest.host().routeProtocol());
+        return source.read(manifest.host().netns(), containerNetns(manifest), false)
+                .state(manifest.host().routeProtocol(), Set.of(), expectedPeers(DesiredState.of(manifest)));
+    }
+
+    private static Map<String, io.rveth.model.Endpoint> expectedPeers(State desired) {
+        Map<String, io.rveth.model.Endpoint> out = new TreeMap<>();
+        for (io.rveth.model.Veth v : desired.veths()) out.put(v.host().name(), v.peer());
+        return out;
     }
 
     /**

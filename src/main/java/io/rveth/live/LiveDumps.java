@@ -27,7 +27,12 @@ public record LiveDumps(Netns host, Set<Netns> existing, NamespaceDump hostDump,
 
     /** The same, treating the host-side veths named in {@code adoptable} as rveth's ({@code --adopt}). */
     public State state(int protocol, Set<String> adoptable) {
-        return new LiveParser(host, protocol, adoptable).parse(existing, hostDump,
+        return state(protocol, adoptable, Map.of());
+    }
+
+    /** The same, also recognising a bare pair a crashed run left unmarked (see {@link LiveParser}). */
+    public State state(int protocol, Set<String> adoptable, Map<String, io.rveth.model.Endpoint> expectedPeers) {
+        return new LiveParser(host, protocol, adoptable, expectedPeers).parse(existing, hostDump,
                 containers.values().stream().sorted((a, b) -> a.netns().compareTo(b.netns())).toList());
     }
 

@@ -43,6 +43,7 @@ public final class LiveParser {
     private final Netns hostNetns;
     private final int protocol;
     private final Set<String> adoptable;
+    private final Map<String, Endpoint> expectedPeers;
 
     public LiveParser(Netns hostNetns, int protocol) {
         this(hostNetns, protocol, Set.of());
@@ -54,9 +55,20 @@ public final class LiveParser {
      *                  plan marks them with the alias
      */
     public LiveParser(Netns hostNetns, int protocol, Set<String> adoptable) {
+        this(hostNetns, protocol, adoptable, Map.of());
+    }
+
+    /**
+     * @param expectedPeers the desired peer of each desired host end, by host-end name: a
+     *                      bare veth pair that matches one exactly (name, peer netns, peer
+     *                      name, no addresses on either end) is rveth's own, left without its
+     *                      alias by a run that died between creating the pair and marking it
+     */
+    public LiveParser(Netns hostNetns, int protocol, Set<String> adoptable, Map<String, Endpoint> expectedPeers) {
         this.hostNetns = hostNetns;
         this.protocol = protocol;
         this.adoptable = Set.copyOf(adoptable);
+        this.expectedPeers = Map.copyOf(expectedPeers);
     }
 
     /**
@@ -76,11 +88,13 @@ public final class LiveParser {
 
         Map<Integer, Netns> nsids = nsids(host);
         List<Link> hostLinks = links(host);
+        Map<Netns, List<Link>> containerLinks = new HashMap<>();
+        for (NamespaceDump d : containers) containerLinks.put(d.netns(), links(d));
         Map<String, Link> ownedHostEnds = new HashMap<>();
         Set<String> hostForeign = new TreeSet<>();
         for (Link l : hostLinks) {
             boolean adoptedVeth = adoptable.contains(l.name) && l.peerIndex != null && l.netnsid != null;
-            if (Veth.isOwnedAlias(l.alias) || adoptedVeth) ownedHostEnds.put(l.name, l);
+            if (Veth.isOwnedAlias(l.alias) || adoptedVeth || leftByACrash(l, nsids, containerLinks)) ownedHostEnds.put(l.name, l);
             else hostForeign.add(l.name);
             if (l.name.equals("lo") && !hostNetns.isCurrent()) namespaces.put(hostNetns, new Namespace(hostNetns, l.up));
         }
@@ -96,13 +110,8 @@ public final class LiveParser {
         // Peers: where each owned host end points, then the link found there.
         Map<Netns, NamespaceDump> dumps = new HashMap<>();
         for (NamespaceDump d : containers) dumps.put(d.netns(), d);
-        Map<Netns, List<Link>> containerLinks = new HashMap<>();
-        for (NamespaceDump d : containers) {
-            List<Link> links = links(d);
-            containerLinks.put(d.netns(), links);
-            links.stream().filter(l -> l.name.equals("lo")).findFirst()
-                    .ifPresent(lo -> namespaces.put(d.netns(), new Namespace(d.netns(), lo.up)));
-        }
+        containerLinks.forEach((ns, links) -> links.stream().filter(l -> l.name.equals("lo")).findFirst()
+                .ifPresent(lo -> namespaces.put(ns, new Namespace(ns, lo.up))));
         Map<Netns, Set<String>> peerNames = new HashMap<>();
         for (Link h : ownedHostEnds.values().stream().sorted((a, b) -> a.name.compareTo(b.name)).toList()) {
             Netns peerNetns = h.netnsid == null ? hostNetns
@@ -133,6 +142,15 @@ public final class LiveParser {
             routes(dumps.get(ns), mine, routes, foreignRoutes);
         }
         return new State(namespaces, veths, addresses, routes, sysctls, foreign, foreignRoutes, foreignAddresses);
+    }
+
+    /** See {@link #LiveParser(Netns, int, Set, Map)}: the exact, bare pair rveth was making. */
+    private boolean leftByACrash(Link l, Map<Integer, Netns> nsids, Map<Netns, List<Link>> containerLinks) {
+        Endpoint want = expectedPeers.get(l.name);
+        if (want == null || l.alias != null || l.peerIndex == null || l.netnsid == null) return false;
+        if (!want.netns().equals(nsids.get(l.netnsid)) || !addressesOf(hostNetns, l).isEmpty()) return false;
+        return containerLinks.getOrDefault(want.netns(), List.of()).stream()
+                .anyMatch(p -> p.index == l.peerIndex && p.name.equals(want.name()) && addressesOf(want.netns(), p).isEmpty());
     }
 
     // ---- links and addresses -------------------------------------------------------------
