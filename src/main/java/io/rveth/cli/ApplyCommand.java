@@ -106,6 +106,7 @@ final class ApplyCommand implements Callable<Integer> {
         }
         Plan plan = doc.plan();
         if (!output.json() && !output.quiet) out.print(PlanView.render(plan, showCommands || output.verbose, output.color()));
+        plan.warnings().forEach(w -> err.println("Warning: " + w));
         out.flush();
         Consumer<Executor.Batch> progress = b -> {
             if (!output.quiet) {

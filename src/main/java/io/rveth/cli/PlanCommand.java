@@ -65,6 +65,7 @@ final class PlanCommand implements Callable<Integer> {
             spec.commandLine().getOut().print(PlanView.render(planned.plan(), showCommands || output.verbose, output.color()));
             if (out != null) spec.commandLine().getOut().printf("%nSaved the plan to %s; apply it with: rveth apply %s%n", out, out);
         }
+        planned.plan().warnings().forEach(w -> spec.commandLine().getErr().println("Warning: " + w));
         if (detailedExitcode && !planned.plan().isEmpty()) return ExitCodes.CHANGES_PENDING;
         return ExitCodes.OK;
     }

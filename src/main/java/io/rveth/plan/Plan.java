@@ -2,10 +2,19 @@ package io.rveth.plan;
 
 import java.util.List;
 
-/** The ordered changes that turn live state into desired state. Empty means converged. */
-public record Plan(List<Change> changes) {
+/**
+ * The ordered changes that turn live state into desired state. Empty means converged.
+ * {@code warnings} are hazards the changes bring that an operator should hear about
+ * before applying (they never stop a plan).
+ */
+public record Plan(List<Change> changes, List<String> warnings) {
     public Plan {
         changes = List.copyOf(changes);
+        warnings = List.copyOf(warnings);
+    }
+
+    public Plan(List<Change> changes) {
+        this(changes, List.of());
     }
 
     public boolean isEmpty() {

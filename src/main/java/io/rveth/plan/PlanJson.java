@@ -14,7 +14,7 @@ import java.util.List;
  * snake_case, object keys kebab-case as in the manifest. Minor versions only add fields.
  */
 public final class PlanJson {
-    public static final String FORMAT_VERSION = "1.0";
+    public static final String FORMAT_VERSION = "1.1";
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     private PlanJson() {
@@ -52,6 +52,8 @@ public final class PlanJson {
         summary.put("add", d.plan().toAdd());
         summary.put("change", d.plan().toChange());
         summary.put("remove", d.plan().toDestroy());
+        ArrayNode warnings = root.putArray("warnings");
+        d.plan().warnings().forEach(warnings::add);
         ArrayNode changes = root.putArray("resource_changes");
         for (Change c : d.plan().changes()) changes.add(change(c));
         return root;
@@ -114,7 +116,13 @@ public final class PlanJson {
         }
         return new Document(root.path("operation").asText(), root.path("tool_version").asText(),
                 new Netns(root.path("host_netns").asText()), manifests, root.path("manifest_digest").asText(),
-                root.path("live_state_digest").asText(), root.path("live_source").asText(), new Plan(changes));
+                root.path("live_state_digest").asText(), root.path("live_source").asText(), new Plan(changes, warnings(root)));
+    }
+
+    private static List<String> warnings(JsonNode root) {
+        List<String> out = new ArrayList<>();
+        root.path("warnings").forEach(w -> out.add(w.asText()));
+        return out;
     }
 
     private static Action action(JsonNode actions, String label) {

@@ -45,6 +45,8 @@ public final class Planner {
     static final int HOST_ROUTES = 9;
     /** rtnetlink's protocol of connected routes, which the kernel adds for an address. */
     static final int RTPROT_KERNEL = 2;
+    /** rtnetlink's protocol of routes learned from router advertisements. */
+    static final int RTPROT_RA = 9;
 
     private final Netns host;
     private final boolean adopt;
@@ -87,7 +89,27 @@ public final class Planner {
         ordered.sort(Comparator.comparingInt(Change::stage)
                 .thenComparing(c -> c.netns() == null ? "" : c.netns().equals(host) ? "" : "\u0001" + c.netns().name())
                 .thenComparing(Change::address));
-        return new Plan(ordered);
+        return new Plan(ordered, p.warnings(ordered, live));
+    }
+
+    /**
+     * Turning on IPv6 forwarding makes the kernel ignore router advertisements on every
+     * interface whose accept_ra is 1 (the default): a host that learned its own default
+     * route from an RA would lose it when the route expires. The routes it learned that
+     * way ("proto ra", 9) name the interfaces at risk.
+     */
+    private List<String> warnings(List<Change> ordered, State live) {
+        List<String> out = new ArrayList<>();
+        boolean v6Forwarding = ordered.stream().anyMatch(c -> c.after() instanceof Sysctl s
+                && s.netns().equals(host) && s.key().equals("net.ipv6.conf.all.forwarding"));
+        if (!v6Forwarding) return out;
+        new java.util.TreeSet<>(live.foreignRoutes().stream()
+                .filter(r -> r.netns().equals(host) && r.protocol() == RTPROT_RA && !r.dev().isEmpty())
+                .map(Route::dev).toList())
+                .forEach(dev -> out.add("enabling IPv6 forwarding in netns " + host + " stops " + dev
+                        + " from accepting router advertisements, and its routes came from them; set net.ipv6.conf."
+                        + dev + ".accept_ra=2 first, or give it a static route"));
+        return out;
     }
 
     /** "host" for the host side, the netns name elsewhere: how plans name places. */

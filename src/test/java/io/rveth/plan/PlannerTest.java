@@ -256,4 +256,20 @@ class PlannerTest {
         assertEquals(1024, v6default.metric());
         assertEquals(new Cidr(v6default.via().orElseThrow(), 128).toString(), "fe80::1/128");
     }
+
+    @Test
+    void ipv6ForwardingWarnsAboutInterfacesLivingOnRouterAdvertisements() throws Exception {
+        State want = desired(MANIFEST);
+        State nothing = new State(Map.of(HOST, new Namespace(HOST, true)), List.of(), List.of(), List.of(), List.of(), Map.of(),
+                List.of(new Route(HOST, Prefix.any(io.rveth.model.Family.V6), "uplink",
+                        Optional.of(new inet.ipaddr.IPAddressString("fe80::99").getAddress()),
+                        false, 9, 1024)), List.of());
+        Plan plan = Planner.plan(want, nothing, HOST);
+        assertEquals(1, plan.warnings().size(), plan.warnings().toString());
+        assertTrue(plan.warnings().get(0).contains("stops uplink from accepting router advertisements"), plan.warnings().get(0));
+        // Forwarding already on: nothing new to warn about.
+        State on = new State(nothing.namespaces(), List.of(), List.of(), List.of(),
+                List.of(new Sysctl(HOST, "net.ipv6.conf.all.forwarding", "1")), Map.of(), nothing.foreignRoutes(), List.of());
+        assertTrue(Planner.plan(want, on, HOST).warnings().isEmpty());
+    }
 }
