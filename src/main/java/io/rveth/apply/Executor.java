@@ -30,7 +30,7 @@ public final class Executor {
     }
 
     /** A run of commands that go to one process. */
-    public record Batch(Netns netns, boolean viaIp, List<Command> commands, List<Change> changes) {
+    public record Batch(Netns netns, boolean viaIp, boolean ipv6, List<Command> commands, List<Change> changes) {
     }
 
     /** The batches a plan becomes, in the order they run. */
@@ -52,11 +52,13 @@ public final class Executor {
             List<Command> cmds = byNetns.get(n);
             List<Change> chs = owners.get(n);
             // Consecutive commands that go through ip share one process; a plain sysctl
-            // (only in the current netns) runs on its own, in its place.
+            // (only in the current netns) runs on its own, in its place, and IPv6 rules get
+            // an "ip -6" process of their own.
             int start = 0;
             for (int i = 1; i <= cmds.size(); i++) {
-                if (i == cmds.size() || cmds.get(i).viaIp() != cmds.get(start).viaIp()) {
-                    out.add(new Batch(n.equals(global) ? null : n, cmds.get(start).viaIp(),
+                if (i == cmds.size() || cmds.get(i).viaIp() != cmds.get(start).viaIp()
+                        || cmds.get(i).ipv6() != cmds.get(start).ipv6()) {
+                    out.add(new Batch(n.equals(global) ? null : n, cmds.get(start).viaIp(), cmds.get(start).ipv6(),
                             cmds.subList(start, i), chs.subList(start, i)));
                     start = i;
                 }
@@ -77,7 +79,7 @@ public final class Executor {
 
     private void runBatch(Batch b) {
         List<String> lines = b.commands().stream().map(Command::line).toList();
-        IpRunner.Result r = ip.batch(b.netns(), lines, false);
+        IpRunner.Result r = ip.batch(b.netns(), lines, false, b.ipv6());
         if (r.exitCode() == 0) return;
         Matcher m = FAILED_LINE.matcher(r.stderr());
         int index = m.find() ? Integer.parseInt(m.group(1)) - 1 : -1;

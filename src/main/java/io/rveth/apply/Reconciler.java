@@ -171,7 +171,7 @@ public final class Reconciler {
         s.namespaces().forEach((k, v) -> {
             if (scope.contains(k)) namespaces.put(k, v);
         });
-        return new State(namespaces, s.veths(), s.addresses(), s.routes(), s.sysctls(), Map.of());
+        return new State(namespaces, s.veths(), s.addresses(), s.routes(), s.sysctls(), Map.of(), List.of(), List.of(), s.rules());
     }
 
     private String rollBack(Manifest manifest, State before) {

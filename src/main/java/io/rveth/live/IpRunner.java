@@ -46,7 +46,13 @@ public class IpRunner {
 
     /** The argv for a batch in {@code netns} (null: no -n, for netns add/delete). */
     public List<String> batchCommand(Netns netns, boolean json) {
+        return batchCommand(netns, json, false);
+    }
+
+    /** The same; {@code ipv6} adds -6, which batch lines themselves cannot carry. */
+    public List<String> batchCommand(Netns netns, boolean json, boolean ipv6) {
         List<String> argv = new ArrayList<>(List.of(ip));
+        if (ipv6) argv.add("-6");
         if (json) argv.addAll(List.of("-N", "-j"));
         if (netns != null && !netns.isCurrent()) argv.addAll(List.of("-n", netns.name()));
         argv.addAll(List.of("-batch", "-"));
@@ -55,7 +61,11 @@ public class IpRunner {
 
     /** Runs {@code ip} with its lines on stdin. */
     public Result batch(Netns netns, List<String> lines, boolean json) {
-        return run(batchCommand(netns, json), String.join("\n", lines) + "\n");
+        return batch(netns, lines, json, false);
+    }
+
+    public Result batch(Netns netns, List<String> lines, boolean json, boolean ipv6) {
+        return run(batchCommand(netns, json, ipv6), String.join("\n", lines) + "\n");
     }
 
     public Result run(List<String> argv, String stdin) {

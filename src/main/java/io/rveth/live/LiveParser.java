@@ -10,6 +10,7 @@ import io.rveth.model.Endpoint;
 import io.rveth.model.Family;
 import io.rveth.model.Namespace;
 import io.rveth.model.Netns;
+import io.rveth.model.PolicyRule;
 import io.rveth.model.Prefix;
 import io.rveth.model.Route;
 import io.rveth.model.State;
@@ -141,7 +142,8 @@ public final class LiveParser {
             foreign.put(ns, names);
             routes(dumps.get(ns), mine, routes, foreignRoutes);
         }
-        return new State(namespaces, veths, addresses, routes, sysctls, foreign, foreignRoutes, foreignAddresses);
+        return new State(namespaces, veths, addresses, routes, sysctls, foreign, foreignRoutes, foreignAddresses,
+                host.rules() == null ? List.of() : rules(host));
     }
 
     /** See {@link #LiveParser(Netns, int, Set, Map)}: the exact, bare pair rveth was making. */
@@ -241,6 +243,36 @@ public final class LiveParser {
         } catch (IllegalArgumentException e) {
             throw new IpOutputException(where + ": route destination \"" + dst + "\" is not a prefix");
         }
+    }
+
+    // ---- IPv6 policy rules -------------------------------------------------------------------
+
+    /** rveth's rules: its protocol, an input interface, and a main-table lookup or a blackhole. */
+    private List<PolicyRule> rules(NamespaceDump dump) {
+        List<PolicyRule> out = new ArrayList<>();
+        String where = "ip -6 rule show in " + dump.netns();
+        for (JsonNode r : array(dump.rules(), dump, "-6 rule show")) {
+            if (number(r, "protocol", 0, where) != protocol || !r.hasNonNull("iif")) continue;
+            String action = r.path("action").asText("");
+            boolean blackhole = action.equals("6") || action.equals("blackhole");
+            boolean main = r.has("table") && number(r, "table", 0, where) == RT_TABLE_MAIN;
+            if (!blackhole && !main) continue;
+            String src = text(r, "src", where);
+            Prefix from;
+            if (src.equals("all")) {
+                from = Prefix.any(Family.V6);
+            } else {
+                IPAddress ip = ip(src, where);
+                int length = r.has("srclen") ? integer(r, "srclen", where) : ip.getBitCount();
+                try {
+                    from = new Prefix(ip.setPrefixLength(length, false).toPrefixBlock());
+                } catch (RuntimeException e) {
+                    throw new IpOutputException(where + ": \"" + src + "/" + length + "\" is not a prefix");
+                }
+            }
+            out.add(new PolicyRule(dump.netns(), (int) number(r, "priority", 0, where), r.get("iif").asText(), from, blackhole, protocol));
+        }
+        return out;
     }
 
     // ---- sysctls and namespace ids -----------------------------------------------------------

@@ -101,7 +101,14 @@ public final class LiveReader implements LiveDumps.Source {
         if (r.exitCode() != 0) {
             throw new IpOutputException("reading netns " + ns + " failed: " + r.stderr().strip());
         }
-        return NamespaceDump.parse(ns, r.stdout(), host);
+        NamespaceDump dump = NamespaceDump.parse(ns, r.stdout(), host);
+        if (!host) return dump;
+        List<String> argv = new java.util.ArrayList<>(List.of(ipPath(), "-6", "-N", "-j"));
+        if (!ns.isCurrent()) argv.addAll(List.of("-n", ns.name()));
+        argv.addAll(List.of("rule", "show"));
+        IpRunner.Result rules = ip.run(argv, "");
+        if (rules.exitCode() != 0) throw new IpOutputException("reading IPv6 rules in netns " + ns + " failed: " + rules.stderr().strip());
+        return dump.withRules(rules.stdout());
     }
 
     /** The namespaces the owned host ends point into, by the host's nsid table. */

@@ -15,7 +15,21 @@ import java.util.List;
  * {@code nsids} and {@code links} are null for container namespaces, which need none of them.
  */
 public record NamespaceDump(Netns netns, JsonNode addresses, JsonNode routes, JsonNode netconf, JsonNode nsids,
-                            JsonNode links) {
+                            JsonNode links, JsonNode rules) {
+    /** Batch lines cannot say -6, so the IPv6 rules are a second, one-command read of the host. */
+    public static final String RULES_COMMAND = "-6 rule show";
+
+    public NamespaceDump(Netns netns, JsonNode addresses, JsonNode routes, JsonNode netconf, JsonNode nsids, JsonNode links) {
+        this(netns, addresses, routes, netconf, nsids, links, null);
+    }
+
+    /** The same read with the host's IPv6 rules ({@code ip -6 -N -j rule show}) added. */
+    public NamespaceDump withRules(String output) {
+        List<JsonNode> docs = documents(netns, output);
+        if (docs.size() != 1) throw new IpOutputException("ip -6 rule show in netns " + netns + " printed " + docs.size() + " JSON documents");
+        return new NamespaceDump(netns, addresses, routes, netconf, nsids, links, docs.get(0));
+    }
+
     /**
      * One process reads everything the host side needs; see {@link LiveParser}. The link
      * list is there for the aliases, which {@code addr show} leaves out.
@@ -29,6 +43,16 @@ public record NamespaceDump(Netns netns, JsonNode addresses, JsonNode routes, Js
     /** Splits the output of a batch read into its documents; anything else is an error. */
     public static NamespaceDump parse(Netns netns, String output, boolean host) {
         List<String> commands = host ? HOST_COMMANDS : CONTAINER_COMMANDS;
+        List<JsonNode> docs = documents(netns, output);
+        if (docs.size() != commands.size()) {
+            throw new IpOutputException("ip in netns " + netns + " printed " + docs.size() + " JSON documents for "
+                    + commands.size() + " commands (" + String.join(", ", commands) + ")");
+        }
+        return host ? new NamespaceDump(netns, docs.get(0), docs.get(1), docs.get(2), docs.get(3), docs.get(4))
+                : new NamespaceDump(netns, docs.get(0), docs.get(1), null, null, null);
+    }
+
+    private static List<JsonNode> documents(Netns netns, String output) {
         List<JsonNode> docs = new ArrayList<>();
         // Not readValues(): it would unwrap the first top-level array into its elements.
         try (JsonParser parser = JSON.getFactory().createParser(output)) {
@@ -39,11 +63,6 @@ public record NamespaceDump(Netns netns, JsonNode addresses, JsonNode routes, Js
         } catch (IOException | RuntimeException e) {
             throw new IpOutputException("ip in netns " + netns + " printed output that is not JSON: " + e.getMessage());
         }
-        if (docs.size() != commands.size()) {
-            throw new IpOutputException("ip in netns " + netns + " printed " + docs.size() + " JSON documents for "
-                    + commands.size() + " commands (" + String.join(", ", commands) + ")");
-        }
-        return host ? new NamespaceDump(netns, docs.get(0), docs.get(1), docs.get(2), docs.get(3), docs.get(4))
-                : new NamespaceDump(netns, docs.get(0), docs.get(1), null, null, null);
+        return docs;
     }
 }

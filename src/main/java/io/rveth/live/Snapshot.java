@@ -58,7 +58,9 @@ public final class Snapshot implements LiveDumps.Source {
                 docs[i] = read.path("output").get(commands.get(i));
                 if (docs[i] == null) throw new IpOutputException(label + ": the read of netns " + ns + " has no \"" + commands.get(i) + "\"");
             }
-            NamespaceDump d = isHost ? new NamespaceDump(ns, docs[0], docs[1], docs[2], docs[3], docs[4])
+            // Snapshots from before rveth read IPv6 rules have none: null, read as "no rules".
+            NamespaceDump d = isHost ? new NamespaceDump(ns, docs[0], docs[1], docs[2], docs[3], docs[4],
+                    read.path("output").get(NamespaceDump.RULES_COMMAND))
                     : new NamespaceDump(ns, docs[0], docs[1], null, null, null);
             if (isHost) hostDump = d;
             else containers.put(ns, d);
@@ -87,6 +89,7 @@ public final class Snapshot implements LiveDumps.Source {
         List<String> commands = LiveDumps.commands(host);
         JsonNode[] docs = {d.addresses(), d.routes(), d.netconf(), d.nsids(), d.links()};
         for (int i = 0; i < commands.size(); i++) out.set(commands.get(i), docs[i]);
+        if (host && d.rules() != null) out.set(NamespaceDump.RULES_COMMAND, d.rules());
         return r;
     }
 

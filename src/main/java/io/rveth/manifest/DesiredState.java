@@ -6,6 +6,7 @@ import io.rveth.model.Endpoint;
 import io.rveth.model.Family;
 import io.rveth.model.Namespace;
 import io.rveth.model.Netns;
+import io.rveth.model.PolicyRule;
 import io.rveth.model.Prefix;
 import io.rveth.model.Route;
 import io.rveth.model.State;
@@ -35,6 +36,7 @@ public final class DesiredState {
         List<Veth> veths = new ArrayList<>();
         List<Address> addresses = new ArrayList<>();
         List<Route> routes = new ArrayList<>();
+        List<PolicyRule> rules = new ArrayList<>();
         Set<Sysctl> sysctls = new LinkedHashSet<>();
         Set<Family> forwarded = EnumSet.noneOf(Family.class);
 
@@ -59,10 +61,25 @@ public final class DesiredState {
                             Route.defaultMetric(r.to().family())));
                 }
                 if (i.gateway()) routes.addAll(gatewayRoutes(host, ns, i));
+                rules.addAll(antiSpoofing(hostNetns, i, proto));
             }
         }
         for (Family family : forwarded) sysctls.add(Sysctl.forwarding(hostNetns, family));
-        return new State(namespaces, veths, addresses, routes, List.copyOf(sysctls), Map.of());
+        return new State(namespaces, veths, addresses, routes, List.copyOf(sysctls), Map.of(), List.of(), List.of(), rules);
+    }
+
+    /**
+     * IPv6 has no rp_filter: for a host end with IPv6 routed to it, allow sources routed
+     * there and link-local ones, drop the rest (see {@link PolicyRule}).
+     */
+    private static List<PolicyRule> antiSpoofing(Netns host, Manifest.Interface i, int proto) {
+        List<PolicyRule> out = new ArrayList<>();
+        List<Prefix> v6 = i.routedPrefixes().stream().map(Manifest.RoutedPrefix::to).filter(p -> p.family() == Family.V6).toList();
+        if (v6.isEmpty()) return out;
+        for (Prefix p : v6) out.add(new PolicyRule(host, PolicyRule.ALLOW, i.hostName(), p, false, proto));
+        out.add(new PolicyRule(host, PolicyRule.ALLOW, i.hostName(), PolicyRule.LINK_LOCAL, false, proto));
+        out.add(new PolicyRule(host, PolicyRule.DROP, i.hostName(), Prefix.any(Family.V6), true, proto));
+        return out;
     }
 
     /**

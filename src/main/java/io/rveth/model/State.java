@@ -14,12 +14,13 @@ import java.util.Set;
  * {@code foreignRoutes} (main table) and {@code foreignAddresses} are what others hold in
  * those namespaces: the planner checks desired objects against them, naming the holder,
  * and never changes them (except with --adopt). Desired state has none of the three.
+ * {@code rules} are rveth's IPv6 anti-spoofing rules on the host ({@link PolicyRule}).
  *
  * @param namespaces named netns that exist (live) or are needed (desired), by name
  */
 public record State(Map<Netns, Namespace> namespaces, List<Veth> veths, List<Address> addresses,
                     List<Route> routes, List<Sysctl> sysctls, Map<Netns, Set<String>> foreignLinks,
-                    List<Route> foreignRoutes, List<Address> foreignAddresses) {
+                    List<Route> foreignRoutes, List<Address> foreignAddresses, List<PolicyRule> rules) {
     public State {
         namespaces = Map.copyOf(namespaces);
         veths = List.copyOf(veths);
@@ -29,11 +30,19 @@ public record State(Map<Netns, Namespace> namespaces, List<Veth> veths, List<Add
         foreignLinks = Map.copyOf(foreignLinks);
         foreignRoutes = List.copyOf(foreignRoutes);
         foreignAddresses = List.copyOf(foreignAddresses);
+        rules = List.copyOf(rules);
+    }
+
+    /** A state without policy rules: live state from a snapshot that has none, and tests. */
+    public State(Map<Netns, Namespace> namespaces, List<Veth> veths, List<Address> addresses,
+                 List<Route> routes, List<Sysctl> sysctls, Map<Netns, Set<String>> foreignLinks,
+                 List<Route> foreignRoutes, List<Address> foreignAddresses) {
+        this(namespaces, veths, addresses, routes, sysctls, foreignLinks, foreignRoutes, foreignAddresses, List.of());
     }
 
     /** A state without foreign routes and addresses: desired state, and tests. */
     public State(Map<Netns, Namespace> namespaces, List<Veth> veths, List<Address> addresses,
                  List<Route> routes, List<Sysctl> sysctls, Map<Netns, Set<String>> foreignLinks) {
-        this(namespaces, veths, addresses, routes, sysctls, foreignLinks, List.of(), List.of());
+        this(namespaces, veths, addresses, routes, sysctls, foreignLinks, List.of(), List.of(), List.of());
     }
 }

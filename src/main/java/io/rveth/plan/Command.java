@@ -8,11 +8,20 @@ import java.util.List;
  * One line of an {@code ip -batch} stream, and the namespace whose batch runs it
  * ({@code netns} null: the batch without {@code -n} that adds namespaces). A sysctl in the
  * current namespace cannot go through {@code ip}; it is {@code sysctl} itself
- * ({@link #viaIp} false).
+ * ({@link #viaIp} false). {@code ipv6} commands run in a batch of their own, {@code ip -6}.
  */
-public record Command(Netns netns, List<String> args, boolean viaIp) {
+public record Command(Netns netns, List<String> args, boolean viaIp, boolean ipv6) {
     public Command {
         args = List.copyOf(args);
+    }
+
+    public Command(Netns netns, List<String> args, boolean viaIp) {
+        this(netns, args, viaIp, false);
+    }
+
+    /** A command that needs {@code ip -6} (batch lines cannot say it): IPv6 rules. */
+    public static Command ip6(Netns netns, List<String> args) {
+        return new Command(netns, args, true, true);
     }
 
     public static Command ip(Netns netns, String... args) {
@@ -40,6 +49,6 @@ public record Command(Netns netns, List<String> args, boolean viaIp) {
     /** The same command as one would type it: {@code ip -n web addr add ...}. */
     public String shell() {
         if (!viaIp) return line();
-        return "ip " + (netns == null || netns.isCurrent() ? "" : "-n " + netns.name() + " ") + line();
+        return "ip " + (ipv6 ? "-6 " : "") + (netns == null || netns.isCurrent() ? "" : "-n " + netns.name() + " ") + line();
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.rveth.model.Address;
 import io.rveth.model.Endpoint;
 import io.rveth.model.Namespace;
+import io.rveth.model.PolicyRule;
 import io.rveth.model.Route;
 import io.rveth.model.Sysctl;
 import io.rveth.model.Veth;
@@ -44,6 +45,13 @@ final class ModelJson {
             n.put("netns", s.netns().name());
             n.put("key", s.key());
             n.put("value", s.value());
+        } else if (o instanceof PolicyRule r) {
+            n.put("netns", r.netns().name());
+            n.put("priority", r.priority());
+            n.put("iif", r.iif());
+            n.put("from", r.from().toString());
+            n.put("action", r.blackhole() ? "blackhole" : "lookup main");
+            n.put("protocol", r.protocol());
         } else {
             throw new IllegalArgumentException("no JSON form for " + o.getClass());
         }

@@ -77,6 +77,7 @@ public final class PlanJson {
             if (cmd.netns() == null) o.putNull("netns");
             else o.put("netns", cmd.netns().name());
             o.put("via_ip", cmd.viaIp());
+            if (cmd.ipv6()) o.put("ipv6", true);
             ArrayNode args = o.putArray("args");
             cmd.args().forEach(args::add);
             o.put("shell", cmd.shell());
@@ -108,7 +109,7 @@ public final class PlanJson {
                 List<String> args = new ArrayList<>();
                 for (JsonNode a : cmd.path("args")) args.add(a.asText());
                 Netns ns = cmd.path("netns").isNull() ? null : new Netns(cmd.path("netns").asText());
-                commands.add(new Command(ns, args, cmd.path("via_ip").asBoolean(true)));
+                commands.add(new Command(ns, args, cmd.path("via_ip").asBoolean(true), cmd.path("ipv6").asBoolean(false)));
             }
             changes.add(new Change(action(c.path("actions"), label), c.path("address").asText(), c.path("type").asText(),
                     new Netns(c.path("namespace").asText()), c.path("summary").asText(), c.path("reason").asText(),

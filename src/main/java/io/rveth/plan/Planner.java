@@ -4,6 +4,7 @@ import io.rveth.model.Address;
 import io.rveth.model.Endpoint;
 import io.rveth.model.Namespace;
 import io.rveth.model.Netns;
+import io.rveth.model.PolicyRule;
 import io.rveth.model.Route;
 import io.rveth.model.State;
 import io.rveth.model.Sysctl;
@@ -43,6 +44,9 @@ public final class Planner {
     static final int GATEWAY_ROUTES = 7;
     static final int DEFAULT_ROUTES = 8;
     static final int HOST_ROUTES = 9;
+    /** IPv6 anti-spoofing: allow rules before the drop rule, so a container is never cut off midway. */
+    static final int ALLOW_RULES = 10;
+    static final int DROP_RULES = 11;
     /** rtnetlink's protocol of connected routes, which the kernel adds for an address. */
     static final int RTPROT_KERNEL = 2;
     /** rtnetlink's protocol of routes learned from router advertisements. */
@@ -84,6 +88,7 @@ public final class Planner {
         p.addresses(desired, live);
         p.routes(desired, live);
         p.sysctls(desired, live);
+        p.rules(desired, live);
         if (!p.problems.isEmpty()) throw new PlanException(p.problems.stream().distinct().sorted().toList());
         List<Change> ordered = new ArrayList<>(p.changes);
         ordered.sort(Comparator.comparingInt(Change::stage)
@@ -441,6 +446,55 @@ public final class Planner {
     private static String describe(Route r) {
         String dev = r.dev().isEmpty() ? "with no device (multipath, blackhole or another special route)" : "dev " + r.dev();
         return (r.via().map(v -> "via " + v.toCanonicalString() + (r.onlink() ? " onlink " : " ")).orElse("")) + dev;
+    }
+
+    // ---- IPv6 policy rules ---------------------------------------------------------------------
+
+    /**
+     * Rules name their interface, so unlike routes they outlive a deleted veth: their
+     * deletes join that veth's delete, which stays one change in the plan.
+     */
+    private void rules(State desired, State live) {
+        Set<PolicyRule> want = new java.util.LinkedHashSet<>(desired.rules());
+        Set<PolicyRule> have = new java.util.TreeSet<>(Comparator.comparing(PolicyRule::toString));
+        have.addAll(live.rules());
+        for (PolicyRule r : have) {
+            if (want.contains(r)) continue;
+            Change rule = ruleChange(Action.DELETE, r, null, "del", DELETE_ROUTES);
+            int owner = vethDelete(r.iif());
+            if (owner < 0) {
+                changes.add(rule);
+            } else {
+                Change c = changes.get(owner);
+                List<Command> commands = new ArrayList<>(c.commands());
+                commands.addAll(rule.commands());
+                changes.set(owner, new Change(c.action(), c.address(), c.type(), c.netns(), c.summary(), c.reason(),
+                        commands, c.stage(), c.before(), c.after()));
+            }
+        }
+        for (PolicyRule r : want) {
+            if (!have.contains(r)) changes.add(ruleChange(Action.CREATE, null, r, "add", r.blackhole() ? DROP_RULES : ALLOW_RULES));
+        }
+    }
+
+    /** The index of the plan's delete of the veth whose host end is {@code hostName}, or -1. */
+    private int vethDelete(String hostName) {
+        for (int i = 0; i < changes.size(); i++) {
+            Change c = changes.get(i);
+            if (c.action() == Action.DELETE && c.before() instanceof Veth v && v.host().name().equals(hostName)) return i;
+        }
+        return -1;
+    }
+
+    private Change ruleChange(Action action, PolicyRule before, PolicyRule after, String verb, int stage) {
+        PolicyRule r = after != null ? after : before;
+        List<String> args = new ArrayList<>(List.of("rule", verb, "from", r.from().toString(), "iif", r.iif()));
+        args.addAll(r.blackhole() ? List.of("blackhole") : List.of("lookup", "main"));
+        args.addAll(List.of("pref", String.valueOf(r.priority()), "proto", String.valueOf(r.protocol())));
+        String what = r.blackhole() ? "drop every other source" : "allow from " + r.from();
+        return new Change(action, "rule." + label(r.netns()) + "[\"" + r.iif() + "\", \"" + (r.blackhole() ? "drop" : r.from()) + "\"]",
+                "rule", r.netns(), "packets arriving on " + r.iif() + ": " + what, "", List.of(Command.ip6(r.netns(), args)),
+                stage, before, after);
     }
 
     // ---- sysctls -----------------------------------------------------------------------------

@@ -36,6 +36,7 @@ public final class StateDigest {
         s.addresses().forEach(x -> lines.add(x.toString()));
         s.routes().forEach(x -> lines.add(x.toString()));
         s.sysctls().forEach(x -> lines.add(x.toString()));
+        s.rules().forEach(x -> lines.add(x.toString()));
         lines.sort(null);
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");

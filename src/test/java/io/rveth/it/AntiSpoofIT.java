@@ -23,17 +23,17 @@ class AntiSpoofIT {
                 netns: "@NS@-web"
                 create-netns: true
                 interfaces:
-                  eth0: {addresses: [203.0.113.10/32]}
+                  eth0: {addresses: [203.0.113.10/32, 2001:db8:10::10/128]}
               db:
                 netns: "@NS@-db"
                 create-netns: true
                 interfaces:
-                  eth0: {addresses: [203.0.113.20/32]}
+                  eth0: {addresses: [203.0.113.20/32, 2001:db8:20::20/128]}
               mx:
                 netns: "@NS@-mx"
                 create-netns: true
                 interfaces:
-                  eth0: {addresses: [203.0.113.30/32]}
+                  eth0: {addresses: [203.0.113.30/32, 2001:db8:30::30/128]}
             """;
 
     Sandbox box;
@@ -51,9 +51,13 @@ class AntiSpoofIT {
 
     /** Echo requests the netns has received so far (nstat -a: absolute, -z: show zeros). */
     long echosReceived(String netns) {
-        String out = Sandbox.run(List.of("ip", "netns", "exec", netns, "nstat", "-az", "IcmpInEchos")).out();
-        return out.lines().filter(l -> l.startsWith("IcmpInEchos")).mapToLong(l -> Long.parseLong(l.split("\\s+")[1]))
-                .findFirst().orElseThrow(() -> new AssertionError("nstat printed no IcmpInEchos: " + out));
+        return counter(netns, "IcmpInEchos");
+    }
+
+    long counter(String netns, String name) {
+        String out = Sandbox.run(List.of("ip", "netns", "exec", netns, "nstat", "-az", name)).out();
+        return out.lines().filter(l -> l.startsWith(name + " ")).mapToLong(l -> Long.parseLong(l.split("\\s+")[1]))
+                .findFirst().orElseThrow(() -> new AssertionError("nstat printed no " + name + ": " + out));
     }
 
     void ping(String from, String source, String to) {
@@ -90,5 +94,30 @@ class AntiSpoofIT {
         long after = echosReceived(mx);
         ping(web, "203.0.113.20", "203.0.113.30");
         assertEquals(after, echosReceived(mx), "filtered again");
+    }
+
+    /** IPv6 has no rp_filter: rveth's policy rules on the host do the same job. */
+    @Test
+    void spoofedIpv6SourcesNeverArrive() {
+        String web = box.ns("web");
+        String mx = box.ns("mx");
+        long before = counter(mx, "Icmp6InEchos");
+        ping(web, "2001:db8:10::10", "2001:db8:30::30");
+        long honest = counter(mx, "Icmp6InEchos");
+        assertEquals(before + 3, honest, "the honest pings arrive");
+
+        box.ip(web, "addr", "add", "2001:db8:20::20/128", "dev", "eth0", "nodad"); // db's address
+        ping(web, "2001:db8:20::20", "2001:db8:30::30");
+        assertEquals(honest, counter(mx, "Icmp6InEchos"), "no spoofed IPv6 echo request reached mx");
+
+        // Control: without rveth's rules the same packets get through; apply puts them back.
+        box.ip(box.ns("host"), "-6", "rule", "del", "pref", "1001", "iif", "rv-web");
+        ping(web, "2001:db8:20::20", "2001:db8:30::30");
+        assertEquals(honest + 3, counter(mx, "Icmp6InEchos"), "without the drop rule, spoofed packets get through");
+        Sandbox.Run repair = rveth("apply", "-f", box.manifest("m.yaml", MANIFEST).toString());
+        assertTrue(repair.out().contains("+ rule.host[\"rv-web\", \"drop\"]"), repair.out());
+        long after = counter(mx, "Icmp6InEchos");
+        ping(web, "2001:db8:20::20", "2001:db8:30::30");
+        assertEquals(after, counter(mx, "Icmp6InEchos"), "dropped again");
     }
 }

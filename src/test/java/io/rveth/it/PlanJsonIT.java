@@ -173,7 +173,10 @@ class PlanJsonIT {
         JsonNode gone = change(doc, "veth.web[\"eth0\"]");
         assertTrue(gone.get("after").isNull());
         assertEquals("rv-web", gone.at("/before/host/name").asText());
-        assertEquals(List.of("ip -n " + host + " link del dev rv-web"), gone.get("commands").findValuesAsText("shell"));
+        // One change: the link, and the IPv6 rules that name it (rules outlive a deleted link).
+        List<String> shells = gone.get("commands").findValuesAsText("shell");
+        assertEquals("ip -n " + host + " link del dev rv-web", shells.get(0));
+        assertTrue(shells.subList(1, shells.size()).stream().allMatch(c -> c.startsWith("ip -6 -n " + host + " rule del ")), shells.toString());
     }
 
     // ---- apply -o json ------------------------------------------------------------------------

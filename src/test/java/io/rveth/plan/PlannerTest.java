@@ -62,12 +62,14 @@ class PlannerTest {
                 new Endpoint(v.host().netns(), v.host().name(), OptionalInt.of(v.host().mtu().orElse(1500)), Optional.of("aa:bb:cc:dd:ee:ff"), true),
                 new Endpoint(v.peer().netns(), v.peer().name(), OptionalInt.of(v.peer().mtu().orElse(1500)),
                         Optional.of(v.peer().mac().orElse("02:11:22:33:44:55")), true), v.alias())).toList();
-        return new State(ns, veths, desired.addresses(), desired.routes(), desired.sysctls(), Map.of());
+        return new State(ns, veths, desired.addresses(), desired.routes(), desired.sysctls(), Map.of(), List.of(), List.of(),
+                desired.rules());
     }
 
     static State with(State s, UnaryOperator<List<Address>> addresses, UnaryOperator<List<Route>> routes) {
         return new State(s.namespaces(), s.veths(), addresses.apply(new ArrayList<>(s.addresses())),
-                routes.apply(new ArrayList<>(s.routes())), s.sysctls(), s.foreignLinks());
+                routes.apply(new ArrayList<>(s.routes())), s.sysctls(), s.foreignLinks(), s.foreignRoutes(), s.foreignAddresses(),
+                s.rules());
     }
 
     static List<String> lines(Plan plan) {
@@ -192,7 +194,7 @@ class PlannerTest {
         // What was on the old pair is gone with it; live shows only the host end's routes.
         State live = new State(conv.namespaces(), veths,
                 conv.addresses().stream().filter(a -> !a.netns().equals(WEB)).toList(),
-                conv.routes().stream().filter(r -> !r.netns().equals(WEB)).toList(), conv.sysctls(), Map.of());
+                conv.routes().stream().filter(r -> !r.netns().equals(WEB)).toList(), conv.sysctls(), Map.of(), List.of(), List.of(), conv.rules());
         Plan plan = Planner.plan(want, live, HOST);
         Change replace = plan.changes().stream().filter(c -> c.action() == Action.REPLACE).findFirst().orElseThrow();
         assertEquals("veth.web[\"eth0\"]", replace.address());
@@ -231,7 +233,7 @@ class PlannerTest {
         State conv = converged(want);
         List<Sysctl> sysctls = conv.sysctls().stream().map(s -> s.key().endsWith("veth-web.rp_filter")
                 ? new Sysctl(s.netns(), s.key(), "0") : s).toList();
-        State live = new State(conv.namespaces(), conv.veths(), conv.addresses(), conv.routes(), sysctls, Map.of());
+        State live = new State(conv.namespaces(), conv.veths(), conv.addresses(), conv.routes(), sysctls, Map.of(), List.of(), List.of(), conv.rules());
         Plan plan = Planner.plan(want, live, HOST);
         assertEquals(List.of("~ sysctl.host[\"net.ipv4.conf.veth-web.rp_filter\"]"), lines(plan));
         assertEquals("ip -n h netns exec h sysctl -q -w net/ipv4/conf/veth-web/rp_filter=1",
@@ -244,7 +246,7 @@ class PlannerTest {
         State conv = converged(want);
         Map<Netns, Namespace> ns = new HashMap<>(conv.namespaces());
         ns.put(WEB, new Namespace(WEB, false));
-        State live = new State(ns, conv.veths(), conv.addresses(), conv.routes(), conv.sysctls(), Map.of());
+        State live = new State(ns, conv.veths(), conv.addresses(), conv.routes(), conv.sysctls(), Map.of(), List.of(), List.of(), conv.rules());
         assertEquals(List.of("~ link.web[\"lo\"]"), lines(Planner.plan(want, live, HOST)));
     }
 
