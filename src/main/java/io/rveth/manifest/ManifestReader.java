@@ -44,7 +44,7 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  */
 public final class ManifestReader {
     /** Manifests are hand-written; anything larger than this is a mistake, not a host. */
-    static final int MAX_CODE_POINTS = 32 * 1024 * 1024;
+    static final int MAX_CODE_POINTS = 16 * 1024 * 1024;
     /** Anchors are fine for sharing a block; more aliases than this is an alias bomb. */
     static final int MAX_ALIASES = 100;
 
@@ -103,6 +103,13 @@ public final class ManifestReader {
         List<Problem> all = new ArrayList<>();
         List<Manifest> parts = new ArrayList<>();
         for (Input in : inputs) {
+            if (in.text().length() > MAX_CODE_POINTS) {
+                // Checked up front: the YAML scanner would take minutes to get there.
+                all.add(new Problem(new Location(in.label(), 1, 1), "the file has " + in.text().length() / (1024 * 1024)
+                        + " MiB of text; rveth reads manifests of up to " + MAX_CODE_POINTS / (1024 * 1024)
+                        + " MiB (split it into several files, each given with -f)"));
+                continue;
+            }
             ManifestReader reader = new ManifestReader(in.label());
             Manifest m = reader.readText(in.text());
             all.addAll(reader.problems);
