@@ -173,7 +173,7 @@ public final class LiveParser {
         for (JsonNode n : array(dump.addresses(), dump, "addr show")) {
             String where = "addr show in " + dump.netns();
             int index = integer(n, "ifindex", where);
-            String name = text(n, "ifname", where);
+            String name = linkName(text(n, "ifname", where), where);
             boolean up = false;
             for (JsonNode f : n.path("flags")) up |= f.asText().equals("UP");
             links.add(new Link(index, name, up, integer(n, "mtu", where), n.path("address").asText(""),
@@ -194,6 +194,9 @@ public final class LiveParser {
             String where = "address of " + link.name + " in " + netns;
             IPAddress ip = ip(text(a, "local", where), where);
             int length = integer(a, "prefixlen", where);
+            if (length < 0 || length > ip.getBitCount()) {
+                throw new IpOutputException(where + ": prefix length " + length + " is out of range for " + ip);
+            }
             // The kernel makes an fe80::/64 address on every link; it is not rveth's.
             if (ip.isIPv6() && ip.isLinkLocal() && length == 64) continue;
             out.add(new Address(netns, link.name, new Cidr(ip, length)));
@@ -219,7 +222,9 @@ public final class LiveParser {
             boolean onlink = false;
             for (JsonNode f : r.path("flags")) onlink |= f.asText().equals("onlink");
             long metric = number(r, "metric", 0, where);
-            boolean unicast = !r.has("type") || r.get("type").asText().equals("1") || r.get("type").asText().equals("unicast");
+            // rveth never makes nexthop objects: a route through one ("nhid") is someone else's design.
+            boolean unicast = (!r.has("type") || r.get("type").asText().equals("1") || r.get("type").asText().equals("unicast"))
+                    && !r.has("nhid");
             Route route = new Route(dump.netns(), dst, dev, via, onlink, (int) proto, metric);
             if (unicast && proto == protocol && ownedDevs.contains(dev)) owned.add(route);
             else foreign.add(route);
@@ -252,7 +257,9 @@ public final class LiveParser {
         List<PolicyRule> out = new ArrayList<>();
         String where = "ip -6 rule show in " + dump.netns();
         for (JsonNode r : array(dump.rules(), dump, "-6 rule show")) {
-            if (number(r, "protocol", 0, where) != protocol || !r.hasNonNull("iif")) continue;
+            if (number(r, "protocol", 0, where) != protocol || !r.has("iif")) continue;
+            String iif = linkName(text(r, "iif", where), where);
+            if (!r.has("priority")) throw new IpOutputException(where + ": a rule without \"priority\": " + r);
             String action = r.path("action").asText("");
             boolean blackhole = action.equals("6") || action.equals("blackhole");
             boolean main = r.has("table") && number(r, "table", 0, where) == RT_TABLE_MAIN;
@@ -263,6 +270,7 @@ public final class LiveParser {
                 from = Prefix.any(Family.V6);
             } else {
                 IPAddress ip = ip(src, where);
+                if (!ip.isIPv6()) throw new IpOutputException(where + ": \"" + src + "\" is not IPv6");
                 int length = r.has("srclen") ? integer(r, "srclen", where) : ip.getBitCount();
                 try {
                     from = new Prefix(ip.setPrefixLength(length, false).toPrefixBlock());
@@ -270,7 +278,7 @@ public final class LiveParser {
                     throw new IpOutputException(where + ": \"" + src + "/" + length + "\" is not a prefix");
                 }
             }
-            out.add(new PolicyRule(dump.netns(), (int) number(r, "priority", 0, where), r.get("iif").asText(), from, blackhole, protocol));
+            out.add(new PolicyRule(dump.netns(), number(r, "priority", 0, where), iif, from, blackhole, protocol));
         }
         return out;
     }
@@ -308,7 +316,10 @@ public final class LiveParser {
     private Map<Integer, Netns> nsids(NamespaceDump dump) {
         Map<Integer, Netns> out = new HashMap<>();
         for (JsonNode n : array(dump.nsids(), dump, "netns list-id")) {
-            if (n.hasNonNull("name")) out.put(integer(n, "nsid", "netns list-id"), new Netns(n.get("name").asText()));
+            if (!n.hasNonNull("name")) continue;
+            String name = text(n, "name", "netns list-id");
+            if (name.isEmpty() || name.contains("/")) throw new IpOutputException("netns list-id: \"" + name + "\" is not a netns name");
+            out.put(integer(n, "nsid", "netns list-id"), new Netns(name));
         }
         return out;
     }
@@ -320,6 +331,15 @@ public final class LiveParser {
             throw new IpOutputException("ip " + command + " in netns " + dump.netns() + " did not print a JSON list");
         }
         return node;
+    }
+
+    /** A link name as the kernel allows them: 1-15 bytes, no '/', ':' or blanks. Anything else is not ip's output. */
+    private static String linkName(String name, String where) {
+        int bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes == 0 || bytes > 15 || name.chars().anyMatch(c -> c == '/' || c == ':' || Character.isWhitespace(c))) {
+            throw new IpOutputException(where + ": \"" + io.rveth.model.Names.printable(name) + "\" is not a link name the kernel allows");
+        }
+        return name;
     }
 
     private static String text(JsonNode n, String field, String where) {

@@ -10,10 +10,10 @@ package io.rveth.model;
  * @param from      the source prefix; ::/0 means any source
  * @param blackhole drop instead of looking up the main table
  */
-public record PolicyRule(Netns netns, int priority, String iif, Prefix from, boolean blackhole, int protocol) {
+public record PolicyRule(Netns netns, long priority, String iif, Prefix from, boolean blackhole, int protocol) {
     /** Where the allow rules sit: after the local table (0), well before main (32766). */
-    public static final int ALLOW = 1000;
-    public static final int DROP = 1001;
+    public static final long ALLOW = 1000;
+    public static final long DROP = 1001;
 
     public static final Prefix LINK_LOCAL = Prefix.parse("fe80::/10");
 }
