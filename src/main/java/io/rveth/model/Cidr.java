@@ -3,25 +3,36 @@ package io.rveth.model;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
 import java.util.Arrays;
-import java.util.Comparator;
 
 /**
  * An address assigned to an interface, with the length of its network: {@code 10.5.5.1/24}.
  * Unlike a {@link Prefix}, host bits are the point. A bare address means a host length
  * (/32 or /128), as with {@code ip address add}.
  */
-public record Cidr(IPAddress ip, int length) implements Comparable<Cidr> {
-    private static final Comparator<Cidr> ORDER = Comparator
-            .comparing(Cidr::family)
-            .thenComparing((a, b) -> Arrays.compareUnsigned(a.ip.getBytes(), b.ip.getBytes()))
-            .thenComparingInt(Cidr::length);
+public final class Cidr implements Comparable<Cidr> {
+    private final IPAddress ip;
+    private final int length;
+    private final byte[] bytes;
+    private final int hash;
 
-    public Cidr {
+    public Cidr(IPAddress ip, int length) {
         // 10.5.5.0/24 parses as the whole block; the address meant is its first.
-        ip = ip.getLower().withoutPrefixLength();
-        if (length < 0 || length > ip.getBitCount()) {
-            throw new IllegalArgumentException("prefix length " + length + " out of range for " + ip);
+        IPAddress bare = ip.getLower().withoutPrefixLength();
+        if (length < 0 || length > bare.getBitCount()) {
+            throw new IllegalArgumentException("prefix length " + length + " out of range for " + bare);
         }
+        this.ip = bare;
+        this.length = length;
+        this.bytes = bare.getBytes();
+        this.hash = Arrays.hashCode(bytes) * 31 + length;
+    }
+
+    public IPAddress ip() {
+        return ip;
+    }
+
+    public int length() {
+        return length;
     }
 
     public static Cidr parse(String text) {
@@ -33,7 +44,7 @@ public record Cidr(IPAddress ip, int length) implements Comparable<Cidr> {
     }
 
     public Family family() {
-        return ip.isIPv4() ? Family.V4 : Family.V6;
+        return bytes.length == 4 ? Family.V4 : Family.V6;
     }
 
     /** The network this address lies in: 10.5.5.1/24 gives 10.5.5.0/24. */
@@ -53,16 +64,19 @@ public record Cidr(IPAddress ip, int length) implements Comparable<Cidr> {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Cidr c && compareTo(c) == 0;
+        return o instanceof Cidr c && length == c.length && Arrays.equals(bytes, c.bytes);
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(ip.getBytes()) * 31 + length;
+        return hash;
     }
 
+    /** By family (IPv4 first), then address, then length. */
     @Override
     public int compareTo(Cidr other) {
-        return ORDER.compare(this, other);
+        int c = Integer.compare(bytes.length, other.bytes.length);
+        if (c == 0) c = Arrays.compareUnsigned(bytes, other.bytes);
+        return c != 0 ? c : Integer.compare(length, other.length);
     }
 }

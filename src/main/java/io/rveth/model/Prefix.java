@@ -3,23 +3,31 @@ package io.rveth.model;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
 import java.util.Arrays;
-import java.util.Comparator;
 
 /**
  * A routed prefix (the destination of a route): a network address with its length, host
  * bits zero, such as {@code 10.5.5.0/24} or {@code 2001:db8::/48}. Compared as the kernel
  * compares route destinations: by family, then network bits, then length.
  */
-public record Prefix(IPAddress network) implements Comparable<Prefix> {
-    private static final Comparator<Prefix> ORDER = Comparator
-            .comparing(Prefix::family)
-            .thenComparing((a, b) -> Arrays.compareUnsigned(a.network.getLower().getBytes(), b.network.getLower().getBytes()))
-            .thenComparingInt(Prefix::length);
+public final class Prefix implements Comparable<Prefix> {
+    private final IPAddress network;
+    // Compared and hashed many thousand times a plan: the bytes and hash are kept, not re-derived.
+    private final byte[] bytes;
+    private final int length;
+    private final int hash;
 
-    public Prefix {
+    public Prefix(IPAddress network) {
         if (!network.isPrefixed() || !network.isPrefixBlock()) {
             throw new IllegalArgumentException("not a prefix with zero host bits: " + network);
         }
+        this.network = network;
+        this.bytes = network.getLower().getBytes();
+        this.length = network.getPrefixLength();
+        this.hash = Arrays.hashCode(bytes) * 31 + length;
+    }
+
+    public IPAddress network() {
+        return network;
     }
 
     /** The whole address space of a family: what {@code "default"} means to {@code ip}. */
@@ -43,11 +51,11 @@ public record Prefix(IPAddress network) implements Comparable<Prefix> {
     }
 
     public Family family() {
-        return network.isIPv4() ? Family.V4 : Family.V6;
+        return bytes.length == 4 ? Family.V4 : Family.V6;
     }
 
     public int length() {
-        return network.getPrefixLength();
+        return length;
     }
 
     public boolean isDefault() {
@@ -75,16 +83,19 @@ public record Prefix(IPAddress network) implements Comparable<Prefix> {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Prefix p && compareTo(p) == 0;
+        return o instanceof Prefix p && length == p.length && Arrays.equals(bytes, p.bytes);
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(network.getLower().getBytes()) * 31 + length();
+        return hash;
     }
 
+    /** By family (IPv4 first), then network bits, then length. */
     @Override
     public int compareTo(Prefix other) {
-        return ORDER.compare(this, other);
+        int c = Integer.compare(bytes.length, other.bytes.length);
+        if (c == 0) c = Arrays.compareUnsigned(bytes, other.bytes);
+        return c != 0 ? c : Integer.compare(length, other.length);
     }
 }
