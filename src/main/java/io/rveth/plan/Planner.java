@@ -456,10 +456,9 @@ public final class Planner {
      */
     private void rules(State desired, State live) {
         Set<PolicyRule> want = new java.util.LinkedHashSet<>(desired.rules());
-        Set<PolicyRule> have = new java.util.TreeSet<>(Comparator.comparing(PolicyRule::toString));
-        have.addAll(live.rules());
-        for (PolicyRule r : have) {
-            if (want.contains(r)) continue;
+        Set<PolicyRule> have = new HashSet<>(live.rules());
+        // Sorted only for a deterministic plan; few rules are ever stale.
+        for (PolicyRule r : have.stream().filter(x -> !want.contains(x)).sorted(Comparator.comparing(PolicyRule::toString)).toList()) {
             Change rule = ruleChange(Action.DELETE, r, null, "del", DELETE_ROUTES);
             int owner = vethDelete(r.iif());
             if (owner < 0) {
