@@ -115,8 +115,7 @@ public final class LiveParser {
                 .ifPresent(lo -> namespaces.put(ns, new Namespace(ns, lo.up))));
         Map<Netns, Set<String>> peerNames = new HashMap<>();
         for (Link h : ownedHostEnds.values().stream().sorted((a, b) -> a.name.compareTo(b.name)).toList()) {
-            Netns peerNetns = h.netnsid == null ? hostNetns
-                    : nsids.getOrDefault(h.netnsid, new Netns("<unnamed netns, nsid " + h.netnsid + ">"));
+            Netns peerNetns = h.netnsid == null ? hostNetns : peerNetns(h, nsids, containerLinks);
             Link peer = null;
             List<Link> candidates = containerLinks.get(peerNetns);
             if (candidates != null && h.peerIndex != null) {
@@ -146,11 +145,29 @@ public final class LiveParser {
                 host.rules() == null ? List.of() : rules(host));
     }
 
+    /**
+     * Where a host end's peer lives. The nsid table says, but the kernel answers "netns
+     * list-id" with its first netlink message only (about a thousand ids), so past that
+     * the peer is found by its ifindex pair among the namespaces read: the peer's index is
+     * the host end's link_index and its link_index is the host end's index.
+     */
+    private static Netns peerNetns(Link h, Map<Integer, Netns> nsids, Map<Netns, List<Link>> containerLinks) {
+        Netns named = nsids.get(h.netnsid);
+        if (named != null) return named;
+        List<Netns> matches = new ArrayList<>();
+        for (Map.Entry<Netns, List<Link>> e : containerLinks.entrySet()) {
+            for (Link c : e.getValue()) {
+                if (h.peerIndex != null && c.index == h.peerIndex && c.peerIndex != null && c.peerIndex == h.index) matches.add(e.getKey());
+            }
+        }
+        return matches.size() == 1 ? matches.get(0) : new Netns("<unnamed netns, nsid " + h.netnsid + ">");
+    }
+
     /** See {@link #LiveParser(Netns, int, Set, Map)}: the exact, bare pair rveth was making. */
     private boolean leftByACrash(Link l, Map<Integer, Netns> nsids, Map<Netns, List<Link>> containerLinks) {
         Endpoint want = expectedPeers.get(l.name);
         if (want == null || l.alias != null || l.peerIndex == null || l.netnsid == null) return false;
-        if (!want.netns().equals(nsids.get(l.netnsid)) || !addressesOf(hostNetns, l).isEmpty()) return false;
+        if (!want.netns().equals(peerNetns(l, nsids, containerLinks)) || !addressesOf(hostNetns, l).isEmpty()) return false;
         return containerLinks.getOrDefault(want.netns(), List.of()).stream()
                 .anyMatch(p -> p.index == l.peerIndex && p.name.equals(want.name()) && addressesOf(want.netns(), p).isEmpty());
     }
