@@ -70,10 +70,6 @@ public final class Reconciler {
                 dumps.containers().keySet());
     }
 
-    public String liveSource() {
-        return source.describe();
-    }
-
     private static Set<Netns> containerNetns(Manifest manifest) {
         Set<Netns> containers = new TreeSet<>();
         for (Manifest.Container c : manifest.containers()) containers.add(c.netns());
