@@ -211,7 +211,7 @@ public final class Watcher {
     /** "+ route.host["203.0.113.11/32"]  dev rv-web", as a plan shows a change. */
     private static String line(Change c) {
         String detail = c.reason().isEmpty() ? c.summary()
-                : c.action() == Action.REPLACE ? c.summary() + "  # " + c.reason() : c.reason();
+                : c.action() != Action.UPDATE ? c.summary() + "  # " + c.reason() : c.reason();
         return c.action().symbol() + " " + c.address() + (detail.isEmpty() ? "" : "  " + detail);
     }
 

@@ -26,7 +26,7 @@ final class PlanView {
         int width = Math.min(MAX_ADDRESS_WIDTH, plan.changes().stream().mapToInt(c -> c.address().length()).max().orElse(0));
         for (Change c : plan.changes()) {
             String detail = c.reason().isEmpty() ? c.summary()
-                    : c.action() == Action.REPLACE ? c.summary() + "  # " + c.reason() : c.reason();
+                    : c.action() != Action.UPDATE ? c.summary() + "  # " + c.reason() : c.reason();
             out.append(symbol(ansi, c.action())).append(' ')
                     .append(String.format("%-" + width + "s  %s%n", c.address(), detail));
             if (showCommands) {

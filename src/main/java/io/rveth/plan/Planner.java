@@ -30,7 +30,8 @@ import java.util.TreeMap;
  *
  * <p>Minimality: objects are matched by the kernel's identity (a route by destination and
  * metric, an address by interface and IP), so an attribute change is one in-place command.
- * A veth is re-created only when its peer is in the wrong namespace or has the wrong name.
+ * A veth is re-created only when its peer is in the wrong namespace or has the wrong name;
+ * then it is a delete (with the deletes) and a create (with the creates).
  * What sits on a link being deleted goes with it and gets no command of its own.
  */
 public final class Planner {
@@ -175,10 +176,12 @@ public final class Planner {
             if (moved != null) {
                 if (peerTaken(live, v)) continue;
                 markGone(old);
-                List<Command> commands = new ArrayList<>();
-                commands.add(Command.ip(host, "link", "del", "dev", old.host().name()));
-                commands.addAll(create(v));
-                changes.add(new Change(Action.REPLACE, vethAddress(v), "veth", host, describe(v), moved, commands, CREATE_LINKS, old, v));
+                // Two changes, not one -/+: the old pair goes with the other deletes, so that
+                // no create meets a peer name an old pair still holds (two interfaces that
+                // swap host-names each need the other's peer name free).
+                changes.add(new Change(Action.DELETE, vethAddress(v), "veth", host, describe(old), "re-created below: " + moved,
+                        List.of(Command.ip(host, "link", "del", "dev", old.host().name())), DELETE_LINKS, old, null));
+                changes.add(new Change(Action.CREATE, vethAddress(v), "veth", host, describe(v), moved, create(v), CREATE_LINKS, null, v));
                 continue;
             }
             settings(v, old);

@@ -195,11 +195,42 @@ class ApplyIT {
         assertEquals(0, apply(MANIFEST).exit());
         String moved = MANIFEST.replace("netns: \"@NS@-web\"", "netns: \"@NS@-web2\"");
         Sandbox.Run plan = plan(moved);
-        assertTrue(changes(plan).contains("-/+ veth.web[\"eth0\"]"), plan.toString());
+        assertTrue(changes(plan).contains("- veth.web[\"eth0\"]"), plan.toString());
+        assertTrue(changes(plan).contains("+ veth.web[\"eth0\"]"), plan.toString());
         assertTrue(plan.out().contains("peer is in netns " + web + ", manifest wants " + box.ns("web2")), plan.out());
         assertEquals(0, apply(moved).exit());
         assertTrue(box.ping(host, "203.0.113.10"));
         assertTrue(box.ip(box.ns("web2"), "-br", "addr").contains("203.0.113.10/32"));
+    }
+
+    /**
+     * Each new pair needs the peer name the other old pair holds: the kernel accepts the
+     * plan only because both old pairs are deleted before either new one is made.
+     */
+    @Test
+    void swappingHostNamesOfTwoInterfacesApplies() {
+        String two = """
+                version: 1
+                host: {netns: "@NS@-host", create-netns: true}
+                containers:
+                  web:
+                    netns: "@NS@-web"
+                    create-netns: true
+                    interfaces:
+                      eth0: {host-name: "@NS@a", addresses: [203.0.113.10/32]}
+                      eth1: {host-name: "@NS@b", gateway: false, addresses: [203.0.113.11/32]}
+                """;
+        assertEquals(0, apply(two).exit());
+        String swapped = two.replace("@NS@a", "@NS@x").replace("@NS@b", "@NS@a").replace("@NS@x", "@NS@b");
+        Sandbox.Run run = apply(swapped);
+        assertEquals(0, run.exit(), run.toString());
+        assertTrue(plan(swapped).out().contains("No changes."));
+        // The swap is real: the address of eth1 is now routed through what was eth0's host-name.
+        assertTrue(box.ip(host, "route", "show", "203.0.113.11").contains("dev " + box.prefix + "a"),
+                box.ip(host, "route", "show", "203.0.113.11"));
+        // eth0 holds the container's default route, so replies from it come back the way they went
+        // (eth1 has none: its replies would leave by eth0 and fail the host's strict rp_filter).
+        assertTrue(box.ping(host, "203.0.113.10"));
     }
 
     @Test

@@ -27,11 +27,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Assume;
 import net.jqwik.api.EdgeCasesMode;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
-import net.jqwik.api.Disabled;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -624,24 +622,11 @@ class PlannerPropertiesTest {
 
     /** (a) and (b): applying the plan yields the desired state, and planning again is empty. */
     @Property(tries = TRIES, seed = "20240611", edgeCases = EdgeCasesMode.NONE)
-    @Disabled("BUG: a veth re-created (-/+) or created with a peer name that another owned pair still holds fails"
-            + " (ip: \"RTNETLINK answers: File exists\") when that pair is itself re-created later in the plan: a"
-            + " replacement deletes its old pair in the create stage, not with the deletes; see"
-            + " swappedHostNamesAreReplacedInAnOrderTheKernelAccepts")
     void planReachesTheDesiredStateAndThenNothingIsLeft(@ForAll("specs") Spec spec) {
-        converges(spec, false);
+        converges(spec);
     }
 
-    /**
-     * (a) and (b) on the same cases, less the tries that hit the known bug above (counted,
-     * and discarded); any other failure fails. Remove when the bug is fixed.
-     */
-    @Property(tries = TRIES, seed = "20240611", edgeCases = EdgeCasesMode.NONE)
-    void planReachesTheDesiredStateExceptForTheKnownBug(@ForAll("specs") Spec spec) {
-        converges(spec, true);
-    }
-
-    static void converges(Spec spec, boolean tolerateKnownBug) {
+    static void converges(Spec spec) {
         Case c = build(spec);
         Plan plan = planOrNull(c);
         if (plan == null) {
@@ -652,10 +637,6 @@ class PlannerPropertiesTest {
         try {
             after = PlanSimulator.apply(c.live(), plan);
         } catch (PlanSimulator.Refused e) {
-            if (tolerateKnownBug && peerNameStillHeld(c.live(), plan, e)) {
-                Statistics.label("outcome").collect("known bug: peer name still held");
-                Assume.that(false);
-            }
             throw new AssertionError("the plan cannot be applied: " + e.getMessage() + "\n" + describe(c, plan), e);
         }
         Statistics.label("outcome").collect(plan.isEmpty() ? "empty plan" : "plan");
@@ -668,29 +649,10 @@ class PlannerPropertiesTest {
     }
 
     /**
-     * The known bug: a veth is (re-)created with a peer name that another owned pair still
-     * holds, a pair the plan deletes or re-creates only later.
-     */
-    static boolean peerNameStillHeld(State live, Plan plan, PlanSimulator.Refused e) {
-        if (!e.change.type().equals("veth") || !(e.change.after() instanceof Veth made) || !e.why.startsWith("a link ")) return false;
-        for (Veth holder : live.veths()) {
-            if (holder.host().name().equals(made.host().name())) continue;
-            if (!holder.peer().netns().equals(made.peer().netns()) || !holder.peer().name().equals(made.peer().name())) continue;
-            List<Change> later = plan.changes().subList(e.step, plan.changes().size());
-            if (later.stream().anyMatch(c -> holder.equals(c.before()) && (c.action() == Action.DELETE || c.action() == Action.REPLACE))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * The smallest case jqwik finds for the known bug (two interfaces of c0 whose peers'
+     * The smallest case jqwik found for a bug now fixed (two interfaces of c0 whose peers'
      * names are swapped), as a user meets it: the manifest swaps two host-names.
      */
     @Example
-    @Disabled("BUG: veth.c0[\"eth0\"] is re-created with peer eth0 while vh-a, re-created only next, still holds eth0"
-            + " in c0: ip answers \"RTNETLINK answers: File exists\" (checked on Linux 6.18)")
     void swappedHostNamesAreReplacedInAnOrderTheKernelAccepts() throws Exception {
         String before = """
                 version: 1
@@ -706,8 +668,8 @@ class PlannerPropertiesTest {
         Spec plain = new Spec(false, 147, List.of(), false, false, List.of());
         State live = converged(DesiredState.of(ManifestReader.parse("before.yaml", before)), plain).state();
         Plan plan = Planner.plan(DesiredState.of(ManifestReader.parse("after.yaml", after)), live, HOST);
-        // -/+ veth.c0["eth0"]: link del dev vh-b; link add name vh-b ... peer name eth0 netns c0  <- eth0 is vh-a's peer
-        // -/+ veth.c0["eth1"]: link del dev vh-a; link add name vh-a ... peer name eth1 netns c0
+        // Both old pairs must go before either new one is made: each new pair takes the
+        // peer name the other old pair holds.
         PlanSimulator.apply(live, plan);
     }
 

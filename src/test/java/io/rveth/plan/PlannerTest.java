@@ -196,10 +196,16 @@ class PlannerTest {
                 conv.addresses().stream().filter(a -> !a.netns().equals(WEB)).toList(),
                 conv.routes().stream().filter(r -> !r.netns().equals(WEB)).toList(), conv.sysctls(), Map.of(), List.of(), List.of(), conv.rules());
         Plan plan = Planner.plan(want, live, HOST);
-        Change replace = plan.changes().stream().filter(c -> c.action() == Action.REPLACE).findFirst().orElseThrow();
-        assertEquals("veth.web[\"eth0\"]", replace.address());
-        assertEquals("peer is in netns other, manifest wants web", replace.reason());
-        assertEquals("link del dev veth-web", replace.commands().get(0).line());
+        // The old pair goes with the deletes, the new one comes with the creates.
+        Change delete = plan.changes().stream().filter(c -> c.type().equals("veth") && c.action() == Action.DELETE).findFirst().orElseThrow();
+        Change create = plan.changes().stream().filter(c -> c.type().equals("veth") && c.action() == Action.CREATE).findFirst().orElseThrow();
+        assertEquals("veth.web[\"eth0\"]", delete.address());
+        assertEquals("veth.web[\"eth0\"]", create.address());
+        assertEquals("re-created below: peer is in netns other, manifest wants web", delete.reason());
+        assertEquals("peer is in netns other, manifest wants web", create.reason());
+        assertEquals(List.of("link del dev veth-web"), delete.commands().stream().map(Command::line).toList());
+        assertEquals(Planner.DELETE_LINKS, delete.stage());
+        assertTrue(create.commands().get(0).line().startsWith("link add name veth-web "), create.commands().toString());
         // The host end's addresses, routes and rp_filter are re-made on the new pair.
         assertTrue(lines(plan).contains("+ address.host.veth-web[\"169.254.0.1/32\"]"), lines(plan).toString());
         assertTrue(lines(plan).contains("+ route.host[\"203.0.113.10/32\"]"), lines(plan).toString());
