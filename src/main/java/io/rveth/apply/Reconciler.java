@@ -174,6 +174,14 @@ public final class Reconciler {
         Netns host = manifest.host().netns();
         try {
             State now = readScoped(manifest);
+            // A netns that vanished during the apply (its container stopped) took its veths
+            // with it; rollback restores the rest and does not make an empty netns anew.
+            Set<Netns> vanished = new TreeSet<>(before.namespaces().keySet());
+            vanished.removeAll(now.namespaces().keySet());
+            if (vanished.contains(host)) return "not rolled back: the host netns " + host + " vanished during the apply";
+            String lost = vanished.isEmpty() ? "" : "; netns " + String.join(", ", vanished.stream().map(Netns::name).toList())
+                    + " vanished during the apply, and " + (vanished.size() == 1 ? "its veths" : "their veths") + " cannot be restored";
+            before = without(before, vanished);
             Plan back = Planner.plan(before, now, host);
             new Executor(ip).apply(back, host, b -> { });
             // The planner never deletes namespaces; this run's new ones go here.
@@ -186,14 +194,33 @@ public final class Reconciler {
                         drop, 0, null, null))), host, b -> { });
             }
             Plan left = Planner.plan(before, readScoped(manifest), host);
-            return left.isEmpty()
+            return (left.isEmpty()
                     ? "rolled back " + back.changes().size() + " change" + (back.changes().size() == 1 ? "" : "s")
                     + (drop.isEmpty() ? "" : " and " + drop.size() + " new netns") + "; the previous state is back (verified)"
                     : "rolled back, but " + left.changes().size() + " difference(s) from the previous state remain: "
-                    + String.join(", ", left.changes().stream().map(Change::address).toList());
+                    + String.join(", ", left.changes().stream().map(Change::address).toList())) + lost;
         } catch (RuntimeException e) {
             return "ROLLBACK FAILED: " + e.getMessage() + "; the host is as the failure left it";
         }
+    }
+
+    /**
+     * {@code s} less the namespaces in {@code gone} and what the kernel removed with them:
+     * the veths whose peer was there, and what sat on or routed through their host ends.
+     * Rules stay: they name an interface and outlive it.
+     */
+    static State without(State s, Set<Netns> gone) {
+        if (gone.isEmpty()) return s;
+        Set<String> lostEnds = new java.util.HashSet<>();
+        for (io.rveth.model.Veth v : s.veths()) if (gone.contains(v.peer().netns())) lostEnds.add(v.host().name());
+        Map<Netns, Namespace> namespaces = new TreeMap<>(s.namespaces());
+        namespaces.keySet().removeAll(gone);
+        return new State(namespaces,
+                s.veths().stream().filter(v -> !lostEnds.contains(v.host().name())).toList(),
+                s.addresses().stream().filter(a -> !gone.contains(a.netns()) && !lostEnds.contains(a.dev())).toList(),
+                s.routes().stream().filter(r -> !gone.contains(r.netns()) && !lostEnds.contains(r.dev())).toList(),
+                s.sysctls().stream().filter(x -> !gone.contains(x.netns()) && !lostEnds.contains(x.device())).toList(),
+                s.foreignLinks(), s.foreignRoutes(), s.foreignAddresses(), s.rules());
     }
 
     /**
