@@ -21,7 +21,7 @@ set -euo pipefail
 PREFIX=rvfix-
 PROTO=147
 OUT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-HOST_BATCH='addr show\nroute show table all\nnetconf show\nnetns list-id\nlink show\n'
+HOST_BATCH='addr show\nroute show table all\nnetconf show\nnetns list-id\nlink show\nneigh show proxy\n'
 CONTAINER_BATCH='addr show\nroute show table all\n'
 
 MADE=()
@@ -220,6 +220,27 @@ gateway_routes "$OTHER" eth0
 record_host wrong-peer-netns "$HOST" host
 record_container wrong-peer-netns "$WEB" web
 record_container wrong-peer-netns "$OTHER" other
+teardown
+
+# uplink: converged, plus the host's LAN link up0 (203.0.113.1/24, 2001:db8:10::1/64; its
+# other end stays on the host) with rveth's proxy entries for web's two addresses, a stale
+# one of rveth's (203.0.113.66), and one of someone else's without a protocol (203.0.113.77);
+# forwarding and proxy_ndp on up0.
+echo "== uplink"
+build_converged
+ipn "$HOST" link add name up0 address 02:00:00:00:0a:01 type veth peer name up0-lan address 02:00:00:00:0a:02
+ipn "$HOST" link set dev up0 up
+ipn "$HOST" link set dev up0-lan up
+ipn "$HOST" address add 203.0.113.1/24 dev up0
+ipn "$HOST" address add 2001:db8:10::1/64 dev up0 nodad
+nsysctl "$HOST" net/ipv4/conf/up0/forwarding=1
+nsysctl "$HOST" net/ipv6/conf/up0/forwarding=1
+nsysctl "$HOST" net/ipv6/conf/up0/proxy_ndp=1
+ipn "$HOST" neigh add proxy 203.0.113.10 dev up0 protocol $PROTO
+ipn "$HOST" neigh add proxy 2001:db8:10::10 dev up0 protocol $PROTO
+ipn "$HOST" neigh add proxy 203.0.113.66 dev up0 protocol $PROTO
+ipn "$HOST" neigh add proxy 203.0.113.77 dev up0
+record_converged uplink
 teardown
 
 # empty-host: a host netns with only lo.

@@ -25,7 +25,7 @@ set -euo pipefail
 PREFIX=rvq-
 PROTO=147
 OUT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-HOST_BATCH='addr show\nroute show table all\nnetconf show\nnetns list-id\nlink show\n'
+HOST_BATCH='addr show\nroute show table all\nnetconf show\nnetns list-id\nlink show\nneigh show proxy\n'
 CONTAINER_BATCH='addr show\nroute show table all\n'
 
 MADE=()

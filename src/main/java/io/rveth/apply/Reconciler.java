@@ -65,7 +65,8 @@ public final class Reconciler {
         State desired = DesiredState.of(manifest);
         // Peers too: a veth about to be deleted must be known well enough to re-make it.
         LiveDumps dumps = source.read(manifest.host().netns(), containerNetns(manifest), true);
-        State live = dumps.state(manifest.host().routeProtocol(), adopt ? hostNames(manifest) : Set.of(), expectedPeers(desired));
+        State live = dumps.state(manifest.host().routeProtocol(), manifest.host().uplink(), adopt ? hostNames(manifest) : Set.of(),
+                expectedPeers(desired));
         return new Planned(manifest, desired, live, Planner.plan(desired, live, manifest.host().netns(), adopt),
                 dumps.containers().keySet());
     }
@@ -84,7 +85,7 @@ public final class Reconciler {
 
     private State readLive(Manifest manifest) {
         return source.read(manifest.host().netns(), containerNetns(manifest), false)
-                .state(manifest.host().routeProtocol(), Set.of(), expectedPeers(DesiredState.of(manifest)));
+                .state(manifest.host().routeProtocol(), manifest.host().uplink(), Set.of(), expectedPeers(DesiredState.of(manifest)));
     }
 
     private static Map<String, io.rveth.model.Endpoint> expectedPeers(State desired) {
@@ -155,7 +156,8 @@ public final class Reconciler {
      */
     private State readScoped(Manifest manifest) {
         LiveDumps dumps = source.read(manifest.host().netns(), containerNetns(manifest), true);
-        return scoped(dumps.state(manifest.host().routeProtocol()), manifest, dumps.containers().keySet());
+        return scoped(dumps.state(manifest.host().routeProtocol(), manifest.host().uplink(), Set.of(), Map.of()), manifest,
+                dumps.containers().keySet());
     }
 
     /** {@code s} as a desired state: its owned objects, and only the namespaces rveth works in. */
@@ -167,7 +169,8 @@ public final class Reconciler {
         s.namespaces().forEach((k, v) -> {
             if (scope.contains(k)) namespaces.put(k, v);
         });
-        return new State(namespaces, s.veths(), s.addresses(), s.routes(), s.sysctls(), Map.of(), List.of(), List.of(), s.rules());
+        return new State(namespaces, s.veths(), s.addresses(), s.routes(), s.sysctls(), Map.of(), List.of(), List.of(), s.rules(),
+                s.proxies(), List.of());
     }
 
     private String rollBack(Manifest manifest, State before) {
@@ -207,7 +210,7 @@ public final class Reconciler {
     /**
      * {@code s} less the namespaces in {@code gone} and what the kernel removed with them:
      * the veths whose peer was there, and what sat on or routed through their host ends.
-     * Rules stay: they name an interface and outlive it.
+     * Rules and proxy entries stay: the kernel keeps them when the link or address goes.
      */
     static State without(State s, Set<Netns> gone) {
         if (gone.isEmpty()) return s;
@@ -220,7 +223,7 @@ public final class Reconciler {
                 s.addresses().stream().filter(a -> !gone.contains(a.netns()) && !lostEnds.contains(a.dev())).toList(),
                 s.routes().stream().filter(r -> !gone.contains(r.netns()) && !lostEnds.contains(r.dev())).toList(),
                 s.sysctls().stream().filter(x -> !gone.contains(x.netns()) && !lostEnds.contains(x.device())).toList(),
-                s.foreignLinks(), s.foreignRoutes(), s.foreignAddresses(), s.rules());
+                s.foreignLinks(), s.foreignRoutes(), s.foreignAddresses(), s.rules(), s.proxies(), s.foreignProxies());
     }
 
     /**

@@ -42,6 +42,8 @@ final class ShowCommand implements Callable<Integer> {
     static void print(State s, Netns host, PrintWriter out) {
         out.println("host netns " + host + ": " + s.veths().size() + " veth pair" + (s.veths().size() == 1 ? "" : "s") + " owned by rveth");
         for (Sysctl x : s.sysctls()) if (x.device() == null) out.println("  " + x.key() + " = " + x.value());
+        s.proxies().stream().map(p -> p.dev()).distinct().sorted().forEach(dev -> out.println("  proxy ARP/NDP on " + dev + ": "
+                + String.join(", ", s.proxies().stream().filter(p -> p.dev().equals(dev)).map(p -> p.address().toCanonicalString()).sorted().toList())));
         for (Veth v : s.veths().stream().sorted(Comparator.comparing((Veth v) -> v.container()).thenComparing(v -> v.peer().name())).toList()) {
             out.printf("%n  %s/%s: %s <-> %s in netns %s, mtu %s, %s%n", v.container(), v.peer().name(), v.host().name(),
                     v.peer().name(), v.peer().netns(), v.host().mtu().isPresent() ? v.host().mtu().getAsInt() : "?",

@@ -32,7 +32,13 @@ public record LiveDumps(Netns host, Set<Netns> existing, NamespaceDump hostDump,
 
     /** The same, also recognising a bare pair a crashed run left unmarked (see {@link LiveParser}). */
     public State state(int protocol, Set<String> adoptable, Map<String, io.rveth.model.Endpoint> expectedPeers) {
-        return new LiveParser(host, protocol, adoptable, expectedPeers).parse(existing, hostDump,
+        return state(protocol, java.util.Optional.empty(), adoptable, expectedPeers);
+    }
+
+    /** The same, also reading the settings of the manifest's {@code uplink}. */
+    public State state(int protocol, java.util.Optional<String> uplink, Set<String> adoptable,
+                       Map<String, io.rveth.model.Endpoint> expectedPeers) {
+        return new LiveParser(host, protocol, adoptable, expectedPeers, uplink).parse(existing, hostDump,
                 containers.values().stream().sorted((a, b) -> a.netns().compareTo(b.netns())).toList());
     }
 

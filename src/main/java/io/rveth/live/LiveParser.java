@@ -12,6 +12,7 @@ import io.rveth.model.Namespace;
 import io.rveth.model.Netns;
 import io.rveth.model.PolicyRule;
 import io.rveth.model.Prefix;
+import io.rveth.model.ProxyNeighbour;
 import io.rveth.model.Route;
 import io.rveth.model.State;
 import io.rveth.model.Sysctl;
@@ -45,6 +46,7 @@ public final class LiveParser {
     private final int protocol;
     private final Set<String> adoptable;
     private final Map<String, Endpoint> expectedPeers;
+    private final Optional<String> uplink;
 
     public LiveParser(Netns hostNetns, int protocol) {
         this(hostNetns, protocol, Set.of());
@@ -66,10 +68,17 @@ public final class LiveParser {
      *                      alias by a run that died between creating the pair and marking it
      */
     public LiveParser(Netns hostNetns, int protocol, Set<String> adoptable, Map<String, Endpoint> expectedPeers) {
+        this(hostNetns, protocol, adoptable, expectedPeers, Optional.empty());
+    }
+
+    /** @param uplink the manifest's host.uplink, whose forwarding and proxy_ndp settings are read */
+    public LiveParser(Netns hostNetns, int protocol, Set<String> adoptable, Map<String, Endpoint> expectedPeers,
+                      Optional<String> uplink) {
         this.hostNetns = hostNetns;
         this.protocol = protocol;
         this.adoptable = Set.copyOf(adoptable);
         this.expectedPeers = Map.copyOf(expectedPeers);
+        this.uplink = uplink;
     }
 
     /**
@@ -141,8 +150,13 @@ public final class LiveParser {
             foreign.put(ns, names);
             routes(dumps.get(ns), mine, routes, foreignRoutes);
         }
+        List<ProxyNeighbour> proxies = new ArrayList<>();
+        List<ProxyNeighbour> foreignProxies = new ArrayList<>();
+        if (host.proxies() != null) {
+            for (ProxyNeighbour p : proxies(host)) (p.protocol() == protocol ? proxies : foreignProxies).add(p);
+        }
         return new State(namespaces, veths, addresses, routes, sysctls, foreign, foreignRoutes, foreignAddresses,
-                host.rules() == null ? List.of() : rules(host));
+                host.rules() == null ? List.of() : rules(host), proxies, foreignProxies);
     }
 
     /**
@@ -300,6 +314,19 @@ public final class LiveParser {
         return out;
     }
 
+    /** Proxy neighbour entries ({@code neigh show proxy}); protocol 0 when ip prints none. */
+    private List<ProxyNeighbour> proxies(NamespaceDump dump) {
+        List<ProxyNeighbour> out = new ArrayList<>();
+        String where = "ip neigh show proxy in " + dump.netns();
+        for (JsonNode n : array(dump.proxies(), dump, "neigh show proxy")) {
+            if (!n.has("proxy")) throw new IpOutputException(where + ": an entry without \"proxy\": " + n);
+            long proto = number(n, "protocol", 0, where);
+            if (proto > 255) throw new IpOutputException(where + ": \"protocol\" " + proto + " is not a protocol number");
+            out.add(new ProxyNeighbour(dump.netns(), linkName(text(n, "dev", where), where), ip(text(n, "dst", where), where), (int) proto));
+        }
+        return out;
+    }
+
     // ---- sysctls and namespace ids -----------------------------------------------------------
 
     private List<Sysctl> sysctls(NamespaceDump dump, Set<String> ownedDevs) {
@@ -315,6 +342,13 @@ public final class LiveParser {
                     throw new IpOutputException(where + ": \"forwarding\" is " + n.get("forwarding") + ", expected true or false");
                 }
                 out.add(new Sysctl(hostNetns, "net." + ipv + ".conf.all.forwarding", n.get("forwarding").asBoolean() ? "1" : "0"));
+            }
+            // The uplink answers for proxy entries only where it forwards (and, for IPv6, with proxy_ndp).
+            if (uplink.filter(dev::equals).isPresent()) {
+                if (n.has("forwarding")) out.add(new Sysctl(hostNetns, "net." + ipv + ".conf." + dev + ".forwarding", flag(n, "forwarding", where)));
+                if (ipv.equals("ipv6") && n.has("proxy_neigh")) {
+                    out.add(new Sysctl(hostNetns, "net.ipv6.conf." + dev + ".proxy_ndp", flag(n, "proxy_neigh", where)));
+                }
             }
             if (ipv.equals("ipv4") && ownedDevs.contains(dev) && n.has("rp_filter")) {
                 String mode = n.get("rp_filter").asText();
@@ -357,6 +391,12 @@ public final class LiveParser {
             throw new IpOutputException(where + ": \"" + io.rveth.model.Names.printable(name) + "\" is not a link name the kernel allows");
         }
         return name;
+    }
+
+    /** A netconf boolean as the sysctl value: "1" or "0". */
+    private static String flag(JsonNode n, String field, String where) {
+        if (!n.get(field).isBoolean()) throw new IpOutputException(where + ": \"" + field + "\" is " + n.get(field) + ", expected true or false");
+        return n.get(field).asBoolean() ? "1" : "0";
     }
 
     private static String text(JsonNode n, String field, String where) {

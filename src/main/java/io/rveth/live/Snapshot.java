@@ -20,6 +20,7 @@ import java.util.TreeSet;
  */
 public final class Snapshot implements LiveDumps.Source {
     public static final String FORMAT_VERSION = "1.0";
+    private static final String PROXIES_COMMAND = "neigh show proxy";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final LiveDumps dumps;
@@ -56,11 +57,14 @@ public final class Snapshot implements LiveDumps.Source {
             JsonNode[] docs = new JsonNode[commands.size()];
             for (int i = 0; i < docs.length; i++) {
                 docs[i] = read.path("output").get(commands.get(i));
-                if (docs[i] == null) throw new IpOutputException(label + ": the read of netns " + ns + " has no \"" + commands.get(i) + "\"");
+                // Snapshots from before rveth read proxy entries have none: null, read as "none".
+                if (docs[i] == null && !commands.get(i).equals(PROXIES_COMMAND)) {
+                    throw new IpOutputException(label + ": the read of netns " + ns + " has no \"" + commands.get(i) + "\"");
+                }
             }
             // Snapshots from before rveth read IPv6 rules have none: null, read as "no rules".
             NamespaceDump d = isHost ? new NamespaceDump(ns, docs[0], docs[1], docs[2], docs[3], docs[4],
-                    read.path("output").get(NamespaceDump.RULES_COMMAND))
+                    read.path("output").get(NamespaceDump.RULES_COMMAND), docs[5])
                     : new NamespaceDump(ns, docs[0], docs[1], null, null, null);
             if (isHost) hostDump = d;
             else containers.put(ns, d);
@@ -87,8 +91,8 @@ public final class Snapshot implements LiveDumps.Source {
         r.put("host", host);
         ObjectNode out = r.putObject("output");
         List<String> commands = LiveDumps.commands(host);
-        JsonNode[] docs = {d.addresses(), d.routes(), d.netconf(), d.nsids(), d.links()};
-        for (int i = 0; i < commands.size(); i++) out.set(commands.get(i), docs[i]);
+        JsonNode[] docs = {d.addresses(), d.routes(), d.netconf(), d.nsids(), d.links(), d.proxies()};
+        for (int i = 0; i < commands.size(); i++) if (docs[i] != null) out.set(commands.get(i), docs[i]);
         if (host && d.rules() != null) out.set(NamespaceDump.RULES_COMMAND, d.rules());
         return r;
     }

@@ -8,6 +8,7 @@ import io.rveth.model.Namespace;
 import io.rveth.model.Netns;
 import io.rveth.model.PolicyRule;
 import io.rveth.model.Prefix;
+import io.rveth.model.ProxyNeighbour;
 import io.rveth.model.Route;
 import io.rveth.model.State;
 import io.rveth.model.Sysctl;
@@ -65,7 +66,36 @@ public final class DesiredState {
             }
         }
         for (Family family : forwarded) sysctls.add(Sysctl.forwarding(hostNetns, family));
-        return new State(namespaces, veths, addresses, routes, List.copyOf(sysctls), Map.of(), List.of(), List.of(), rules);
+        List<ProxyNeighbour> proxies = new ArrayList<>();
+        host.uplink().ifPresent(uplink -> proxies.addAll(proxies(manifest, uplink, sysctls)));
+        return new State(namespaces, veths, addresses, routes, List.copyOf(sysctls), Map.of(), List.of(), List.of(), rules,
+                proxies, List.of());
+    }
+
+    /**
+     * One proxy entry on the uplink per container address. Only those inside one of the
+     * uplink's subnets are published: the planner keeps those, as it alone sees the
+     * uplink's addresses. The kernel answers for an entry only where the uplink forwards,
+     * and for IPv6 only with proxy_ndp on, so the manifest asks for those settings too.
+     */
+    private static List<ProxyNeighbour> proxies(Manifest manifest, String uplink, Set<Sysctl> sysctls) {
+        Netns host = manifest.host().netns();
+        List<ProxyNeighbour> out = new ArrayList<>();
+        Set<Family> families = EnumSet.noneOf(Family.class);
+        for (Manifest.Container c : manifest.containers()) {
+            for (Manifest.Interface i : c.interfaces()) {
+                for (Manifest.AssignedAddress a : i.addresses()) {
+                    out.add(new ProxyNeighbour(host, uplink, a.cidr().ip(), manifest.host().routeProtocol()));
+                    families.add(a.cidr().family());
+                }
+            }
+        }
+        if (families.contains(Family.V4)) sysctls.add(new Sysctl(host, "net.ipv4.conf." + uplink + ".forwarding", "1"));
+        if (families.contains(Family.V6)) {
+            sysctls.add(new Sysctl(host, "net.ipv6.conf." + uplink + ".forwarding", "1"));
+            sysctls.add(new Sysctl(host, "net.ipv6.conf." + uplink + ".proxy_ndp", "1"));
+        }
+        return out;
     }
 
     /**

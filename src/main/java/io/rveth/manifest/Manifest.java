@@ -21,9 +21,17 @@ public record Manifest(String file, Host host, List<Container> containers, Locat
     /** rveth's route protocol when the manifest names none: unregistered in rt_protos. */
     public static final int DEFAULT_ROUTE_PROTOCOL = 147;
 
-    /** The host side: where host ends live and what the containers use as next hops. */
+    /**
+     * The host side: where host ends live and what the containers use as next hops.
+     * {@code uplink} is the host's link to its LAN, on which the host answers ARP/NDP for
+     * the container addresses inside the uplink's subnets; empty for none.
+     */
     public record Host(Netns netns, boolean createNetns, IPAddress ipv4Gateway, IPAddress ipv6Gateway,
-                       int routeProtocol) {
+                       int routeProtocol, Optional<String> uplink) {
+        public Host(Netns netns, boolean createNetns, IPAddress ipv4Gateway, IPAddress ipv6Gateway, int routeProtocol) {
+            this(netns, createNetns, ipv4Gateway, ipv6Gateway, routeProtocol, Optional.empty());
+        }
+
         public IPAddress gateway(Family family) {
             return family == Family.V4 ? ipv4Gateway : ipv6Gateway;
         }

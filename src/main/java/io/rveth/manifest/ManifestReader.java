@@ -50,7 +50,7 @@ public final class ManifestReader {
 
     private static final Set<String> TOP_KEYS = Set.of("version", "host", "containers");
     private static final Set<String> HOST_KEYS =
-            Set.of("netns", "create-netns", "ipv4-gateway", "ipv6-gateway", "route-protocol");
+            Set.of("netns", "create-netns", "ipv4-gateway", "ipv6-gateway", "route-protocol", "uplink");
     private static final Set<String> CONTAINER_KEYS = Set.of("netns", "create-netns", "interfaces");
     private static final Set<String> INTERFACE_KEYS =
             Set.of("host-name", "mtu", "mac", "gateway", "addresses", "routes");
@@ -241,7 +241,17 @@ public final class ManifestReader {
                 protocol = Manifest.DEFAULT_ROUTE_PROTOCOL;
             }
         }
-        return new Manifest.Host(netns, create, gw4, gw6, protocol);
+        Optional<String> uplink = Optional.empty();
+        Node u = f.get("uplink");
+        if (u != null && !isNull(u)) {
+            uplink = string(u, "host.uplink");
+            Optional<String> bad = uplink.flatMap(Names::ifnameProblem);
+            if (bad.isPresent()) {
+                problems.add(new Problem(at(u), "host.uplink: " + bad.get()));
+                uplink = Optional.empty();
+            }
+        }
+        return new Manifest.Host(netns, create, gw4, gw6, protocol, uplink);
     }
 
     private Optional<IPAddress> gateway(Node node, Family family) {

@@ -59,6 +59,10 @@ final class ManifestValidator {
                         + "; a container needs a netns of its own (set containers." + c.name() + ".netns)"));
             }
             for (Manifest.Interface i : c.interfaces()) {
+                if (manifest.host().uplink().filter(i.hostName()::equals).isPresent()) {
+                    problems.add(new Problem(i.hostNameAt(), "host-name " + i.hostName() + " is host.uplink; the uplink is the"
+                            + " host's link to its LAN, not a veth rveth makes: give this interface another host-name"));
+                }
                 Manifest.Interface first = hostNames.putIfAbsent(i.hostName(), i);
                 if (first != null) {
                     problems.add(new Problem(i.hostNameAt(), "host-name " + i.hostName() + " is already used at "

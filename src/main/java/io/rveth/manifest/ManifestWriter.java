@@ -125,6 +125,13 @@ public final class ManifestWriter {
             if (!gw4.equals(DEFAULT_IPV4_GATEWAY)) hostSection.put("ipv4-gateway", gw4.toCanonicalString());
             if (!gw6.equals(DEFAULT_IPV6_GATEWAY)) hostSection.put("ipv6-gateway", gw6.toCanonicalString());
             if (protocol != Manifest.DEFAULT_ROUTE_PROTOCOL) hostSection.put("route-protocol", protocol);
+            // rveth's proxy entries say which link is the uplink; a manifest has at most one.
+            List<String> uplinks = live.proxies().stream().filter(p -> p.netns().equals(host)).map(p -> p.dev()).distinct().sorted().toList();
+            if (!uplinks.isEmpty()) hostSection.put("uplink", uplinks.get(0));
+            if (uplinks.size() > 1) {
+                notes.add("rveth's proxy entries sit on " + String.join(", ", uplinks) + "; a manifest names one uplink, so "
+                        + uplinks.get(0) + " it is, and applying it removes the entries on the others");
+            }
             if (!hostSection.isEmpty()) root.put("host", hostSection);
 
             Map<String, List<Veth>> byContainer = new TreeMap<>();

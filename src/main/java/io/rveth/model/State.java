@@ -15,12 +15,15 @@ import java.util.Set;
  * those namespaces: the planner checks desired objects against them, naming the holder,
  * and never changes them (except with --adopt). Desired state has none of the three.
  * {@code rules} are rveth's IPv6 anti-spoofing rules on the host ({@link PolicyRule}).
+ * {@code proxies} are its proxy ARP/NDP entries on the uplink ({@link ProxyNeighbour});
+ * {@code foreignProxies} are everyone else's, in the host netns.
  *
  * @param namespaces named netns that exist (live) or are needed (desired), by name
  */
 public record State(Map<Netns, Namespace> namespaces, List<Veth> veths, List<Address> addresses,
                     List<Route> routes, List<Sysctl> sysctls, Map<Netns, Set<String>> foreignLinks,
-                    List<Route> foreignRoutes, List<Address> foreignAddresses, List<PolicyRule> rules) {
+                    List<Route> foreignRoutes, List<Address> foreignAddresses, List<PolicyRule> rules,
+                    List<ProxyNeighbour> proxies, List<ProxyNeighbour> foreignProxies) {
     public State {
         namespaces = Map.copyOf(namespaces);
         veths = List.copyOf(veths);
@@ -31,6 +34,15 @@ public record State(Map<Netns, Namespace> namespaces, List<Veth> veths, List<Add
         foreignRoutes = List.copyOf(foreignRoutes);
         foreignAddresses = List.copyOf(foreignAddresses);
         rules = List.copyOf(rules);
+        proxies = List.copyOf(proxies);
+        foreignProxies = List.copyOf(foreignProxies);
+    }
+
+    /** A state without proxy neighbour entries (no uplink). */
+    public State(Map<Netns, Namespace> namespaces, List<Veth> veths, List<Address> addresses,
+                 List<Route> routes, List<Sysctl> sysctls, Map<Netns, Set<String>> foreignLinks,
+                 List<Route> foreignRoutes, List<Address> foreignAddresses, List<PolicyRule> rules) {
+        this(namespaces, veths, addresses, routes, sysctls, foreignLinks, foreignRoutes, foreignAddresses, rules, List.of(), List.of());
     }
 
     /** A state without policy rules: live state from a snapshot that has none, and tests. */

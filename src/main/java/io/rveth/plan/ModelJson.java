@@ -8,6 +8,7 @@ import io.rveth.model.Address;
 import io.rveth.model.Endpoint;
 import io.rveth.model.Namespace;
 import io.rveth.model.PolicyRule;
+import io.rveth.model.ProxyNeighbour;
 import io.rveth.model.Route;
 import io.rveth.model.Sysctl;
 import io.rveth.model.Veth;
@@ -52,6 +53,11 @@ final class ModelJson {
             n.put("from", r.from().toString());
             n.put("action", r.blackhole() ? "blackhole" : "lookup main");
             n.put("protocol", r.protocol());
+        } else if (o instanceof ProxyNeighbour p) {
+            n.put("netns", p.netns().name());
+            n.put("dev", p.dev());
+            n.put("address", p.address().toCanonicalString());
+            n.put("protocol", p.protocol());
         } else {
             throw new IllegalArgumentException("no JSON form for " + o.getClass());
         }

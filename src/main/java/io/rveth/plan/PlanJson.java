@@ -14,7 +14,7 @@ import java.util.List;
  * snake_case, object keys kebab-case as in the manifest. Minor versions only add fields.
  */
 public final class PlanJson {
-    public static final String FORMAT_VERSION = "1.1";
+    public static final String FORMAT_VERSION = "1.2";
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     private PlanJson() {

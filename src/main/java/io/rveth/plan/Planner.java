@@ -5,6 +5,8 @@ import io.rveth.model.Endpoint;
 import io.rveth.model.Namespace;
 import io.rveth.model.Netns;
 import io.rveth.model.PolicyRule;
+import io.rveth.model.Prefix;
+import io.rveth.model.ProxyNeighbour;
 import io.rveth.model.Route;
 import io.rveth.model.State;
 import io.rveth.model.Sysctl;
@@ -48,6 +50,8 @@ public final class Planner {
     /** IPv6 anti-spoofing: allow rules before the drop rule, so a container is never cut off midway. */
     static final int ALLOW_RULES = 10;
     static final int DROP_RULES = 11;
+    /** Proxy ARP/NDP on the uplink: published last, once the way to the container works. */
+    static final int PROXIES = 12;
     /** rtnetlink's protocol of connected routes, which the kernel adds for an address. */
     static final int RTPROT_KERNEL = 2;
     /** rtnetlink's protocol of routes learned from router advertisements. */
@@ -59,6 +63,7 @@ public final class Planner {
     private final List<String> problems = new ArrayList<>();
     /** Links whose live contents vanish with them: deleted or re-created in this plan. */
     private final Set<LinkRef> gone = new HashSet<>();
+    private final List<String> proxyWarnings = new ArrayList<>();
 
     private record LinkRef(Netns netns, String name) {
     }
@@ -90,12 +95,15 @@ public final class Planner {
         p.routes(desired, live);
         p.sysctls(desired, live);
         p.rules(desired, live);
+        p.proxies(desired, live);
         if (!p.problems.isEmpty()) throw new PlanException(p.problems.stream().distinct().sorted().toList());
         List<Change> ordered = new ArrayList<>(p.changes);
         ordered.sort(Comparator.comparingInt(Change::stage)
                 .thenComparing(c -> c.netns() == null ? "" : c.netns().equals(host) ? "" : "\u0001" + c.netns().name())
                 .thenComparing(Change::address));
-        return new Plan(ordered, p.warnings(ordered, live));
+        List<String> warnings = p.warnings(ordered, live);
+        warnings.addAll(p.proxyWarnings);
+        return new Plan(ordered, warnings);
     }
 
     /**
@@ -497,6 +505,72 @@ public final class Planner {
         return new Change(action, "rule." + label(r.netns()) + "[\"" + r.iif() + "\", \"" + (r.blackhole() ? "drop" : r.from()) + "\"]",
                 "rule", r.netns(), "packets arriving on " + r.iif() + ": " + what, "", List.of(Command.ip6(r.netns(), args)),
                 stage, before, after);
+    }
+
+    // ---- proxy ARP/NDP on the uplink ------------------------------------------------------------
+
+    /**
+     * The manifest asks for an entry per container address on the uplink; only those inside
+     * one of the uplink's subnets (its live addresses) are published, as a LAN neighbour can
+     * only ask for addresses on its own subnet. rveth's entries elsewhere are pruned.
+     */
+    private void proxies(State desired, State live) {
+        Map<String, ProxyNeighbour> have = new TreeMap<>();
+        for (ProxyNeighbour p : live.proxies()) have.put(p.key(), p);
+        Map<String, ProxyNeighbour> others = new HashMap<>();
+        for (ProxyNeighbour p : live.foreignProxies()) others.put(p.key(), p);
+        Map<String, ProxyNeighbour> want = new TreeMap<>();
+        Set<String> uplinks = new java.util.TreeSet<>();
+        for (ProxyNeighbour p : desired.proxies()) uplinks.add(p.dev());
+        for (String uplink : uplinks) {
+            if (!live.foreignLinks().getOrDefault(host, Set.of()).contains(uplink)) {
+                problems.add("host.uplink " + uplink + " does not exist in netns " + host + "; name the host's link to its LAN"
+                        + " (ip " + (host.isCurrent() ? "" : "-n " + host.name() + " ") + "link), or remove host.uplink");
+                continue;
+            }
+            List<Prefix> subnets = live.foreignAddresses().stream()
+                    .filter(a -> a.netns().equals(host) && a.dev().equals(uplink) && !a.cidr().ip().isLinkLocal())
+                    .map(a -> a.cidr().network()).distinct().sorted().toList();
+            int published = 0;
+            for (ProxyNeighbour p : desired.proxies()) {
+                if (!p.dev().equals(uplink) || subnets.stream().noneMatch(n -> n.contains(p.address()))) continue;
+                want.put(p.key(), p);
+                published++;
+            }
+            if (published == 0) {
+                proxyWarnings.add("host.uplink " + uplink + " has no subnet that holds a container address (its subnets: "
+                        + (subnets.isEmpty() ? "none" : String.join(", ", subnets.stream().map(Prefix::toString).toList()))
+                        + "), so the host answers ARP/NDP there for none of them");
+            }
+        }
+        for (ProxyNeighbour p : have.values()) {
+            if (!want.containsKey(p.key())) changes.add(proxyChange(Action.DELETE, p, null, "", "del", DELETE_ROUTES));
+        }
+        for (ProxyNeighbour p : want.values()) {
+            if (have.containsKey(p.key())) continue;
+            ProxyNeighbour theirs = others.get(p.key());
+            if (theirs != null && !adopt) {
+                problems.add(proxyLabel(p) + ": " + p.dev() + " already has a proxy entry for " + p.address().toCanonicalString()
+                        + " that rveth does not own (protocol " + theirs.protocol() + "); remove it (ip neigh del proxy "
+                        + p.address().toCanonicalString() + " dev " + p.dev() + ") or use --adopt");
+                continue;
+            }
+            changes.add(proxyChange(theirs == null ? Action.CREATE : Action.UPDATE, theirs, p,
+                    theirs == null ? "" : "adopted: protocol " + theirs.protocol() + " -> " + p.protocol(), "add", PROXIES));
+        }
+    }
+
+    private Change proxyChange(Action action, ProxyNeighbour before, ProxyNeighbour after, String reason, String verb, int stage) {
+        ProxyNeighbour p = after != null ? after : before;
+        List<String> args = new ArrayList<>(List.of("neigh", verb, "proxy", p.address().toCanonicalString(), "dev", p.dev()));
+        if (verb.equals("add")) args.addAll(List.of("protocol", String.valueOf(p.protocol())));
+        String what = "answer " + (p.family() == io.rveth.model.Family.V4 ? "ARP" : "NDP") + " for " + p.address().toCanonicalString()
+                + " on " + p.dev();
+        return new Change(action, proxyLabel(p), "proxy", p.netns(), what, reason, List.of(Command.ip(p.netns(), args)), stage, before, after);
+    }
+
+    private String proxyLabel(ProxyNeighbour p) {
+        return "proxy." + label(p.netns()) + "." + p.dev() + "[\"" + p.address().toCanonicalString() + "\"]";
     }
 
     // ---- sysctls -----------------------------------------------------------------------------

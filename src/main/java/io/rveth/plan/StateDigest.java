@@ -37,6 +37,7 @@ public final class StateDigest {
         s.routes().forEach(x -> lines.add(x.toString()));
         s.sysctls().forEach(x -> lines.add(x.toString()));
         s.rules().forEach(x -> lines.add(x.toString()));
+        s.proxies().forEach(x -> lines.add(x.toString()));
         lines.sort(null);
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");

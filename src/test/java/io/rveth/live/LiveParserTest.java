@@ -15,6 +15,7 @@ import io.rveth.model.Endpoint;
 import io.rveth.model.Namespace;
 import io.rveth.model.Netns;
 import io.rveth.model.Prefix;
+import io.rveth.model.ProxyNeighbour;
 import io.rveth.model.Route;
 import io.rveth.model.State;
 import io.rveth.model.Sysctl;
@@ -486,16 +487,16 @@ class LiveParserTest {
         @Test
         void truncatedBetweenDocuments() {
             String host = fixture("converged", "host");
-            String firstFour = host.substring(0, host.lastIndexOf('\n', host.length() - 2) + 1);
-            assertRejected(() -> hostDump(firstFour), "rvfix-host", "4 JSON documents for 5 commands");
+            String allButLast = host.substring(0, host.lastIndexOf('\n', host.length() - 2) + 1);
+            assertRejected(() -> hostDump(allButLast), "rvfix-host", "5 JSON documents for 6 commands");
         }
 
         @Test
         void wrongNumberOfDocuments() {
-            assertRejected(() -> hostDump(fixture("converged", "web")), "2 JSON documents for 5 commands");
-            assertRejected(() -> containerDump(WEB, fixture("converged", "host")), "5 JSON documents for 2 commands");
+            assertRejected(() -> hostDump(fixture("converged", "web")), "2 JSON documents for 6 commands");
+            assertRejected(() -> containerDump(WEB, fixture("converged", "host")), "6 JSON documents for 2 commands");
             assertRejected(() -> containerDump(WEB, fixture("converged", "web") + "[]\n"), "3 JSON documents for 2 commands");
-            assertRejected(() -> hostDump(""), "0 JSON documents for 5 commands");
+            assertRejected(() -> hostDump(""), "0 JSON documents for 6 commands");
         }
 
         @Test
@@ -615,6 +616,56 @@ class LiveParserTest {
                 "local   | \"local\":\"169.254.0.1\"                 | \"local\":\"\""})
         void emptyIpTextIsRejected(String field, String from, String to) {
             assertRejected(() -> convergedHostMutated(from, to), "rvfix-host");
+        }
+    }
+
+    /** uplink: rveth's proxy entries on up0, a stale one, someone else's, and up0's settings. */
+    @Nested
+    class Uplink {
+        State uplink() {
+            List<NamespaceDump> dumps = List.of(containerDump(WEB, fixture("uplink", "web")), containerDump(DB, fixture("uplink", "db")));
+            return new LiveParser(HOST, PROTO, Set.of(), Map.of(), Optional.of("up0"))
+                    .parse(Set.of(HOST, WEB, DB), hostDump(fixture("uplink", "host")), dumps);
+        }
+
+        @Test
+        void entriesWithRvethsProtocolAreOwnedTheRestForeign() {
+            State s = uplink();
+            assertEquals(Set.of(new ProxyNeighbour(HOST, "up0", ip("203.0.113.10"), PROTO),
+                    new ProxyNeighbour(HOST, "up0", ip("2001:db8:10::10"), PROTO),
+                    new ProxyNeighbour(HOST, "up0", ip("203.0.113.66"), PROTO)), Set.copyOf(s.proxies()));
+            assertEquals(List.of(new ProxyNeighbour(HOST, "up0", ip("203.0.113.77"), 0)), s.foreignProxies());
+        }
+
+        @Test
+        void theUplinksForwardingAndProxyNdpAreRead() {
+            Set<Sysctl> sysctls = Set.copyOf(uplink().sysctls());
+            assertTrue(sysctls.contains(new Sysctl(HOST, "net.ipv4.conf.up0.forwarding", "1")), sysctls.toString());
+            assertTrue(sysctls.contains(new Sysctl(HOST, "net.ipv6.conf.up0.forwarding", "1")), sysctls.toString());
+            assertTrue(sysctls.contains(new Sysctl(HOST, "net.ipv6.conf.up0.proxy_ndp", "1")), sysctls.toString());
+            // Other links' settings are not rveth's business (up0-lan forwards too, with proxy_ndp off).
+            assertTrue(sysctls.stream().noneMatch(x -> x.key().contains("up0-lan")), sysctls.toString());
+        }
+
+        @Test
+        void withoutAnUplinkNoSettingsOfItAreReadButTheEntriesAre() {
+            State s = new LiveParser(HOST, PROTO).parse(Set.of(HOST, WEB, DB), hostDump(fixture("uplink", "host")),
+                    List.of(containerDump(WEB, fixture("uplink", "web")), containerDump(DB, fixture("uplink", "db"))));
+            assertTrue(s.sysctls().stream().noneMatch(x -> x.key().contains("up0")), s.sysctls().toString());
+            assertEquals(3, s.proxies().size(), "rveth's entries are found, to be pruned, even when the manifest names no uplink");
+        }
+
+        @Test
+        void oddEntriesAreRejected() {
+            String host = fixture("uplink", "host");
+            assertRejected(() -> new LiveParser(HOST, PROTO).parse(Set.of(HOST), hostDump(mutate(host,
+                    "{\"dst\":\"203.0.113.77\",\"dev\":\"up0\",\"proxy\":null}", "{\"dst\":\"203.0.113.77\",\"dev\":\"up0\"}")),
+                    List.of()), "without \"proxy\"");
+            assertRejected(() -> new LiveParser(HOST, PROTO).parse(Set.of(HOST), hostDump(mutate(host,
+                    "\"dst\":\"203.0.113.66\",\"dev\":\"up0\",\"proxy\":null,\"protocol\":\"147\"",
+                    "\"dst\":\"203.0.113.66\",\"dev\":\"up0\",\"proxy\":null,\"protocol\":\"boot\"")), List.of()), "expected a number");
+            assertRejected(() -> new LiveParser(HOST, PROTO).parse(Set.of(HOST), hostDump(mutate(host,
+                    "\"dst\":\"203.0.113.66\"", "\"dst\":\"203.0.113.0/24\"")), List.of()), "not an IP address");
         }
     }
 }

@@ -443,7 +443,7 @@ class ManifestReaderTest {
                     """);
             assertEquals(1, problems.size(), () -> render(problems));
             assertHasProblem(problems, 3, 3, "host: unknown key \"foo\"",
-                    "(known keys: create-netns, ipv4-gateway, ipv6-gateway, netns, route-protocol)");
+                    "(known keys: create-netns, ipv4-gateway, ipv6-gateway, netns, route-protocol, uplink)");
             assertFalse(problems.get(0).message().contains("did you mean"), problems.get(0).message());
         }
     }

@@ -33,6 +33,27 @@ class ManifestValidatorTest {
     @Nested
     class HostNames {
         @Test
+        void aHostNameThatIsTheUplinkIsRejected() {
+            assertSingleProblem("""
+                    version: 1
+                    host: {uplink: rv-web}
+                    containers:
+                      web:
+                        interfaces:
+                          eth0: {}
+                    """, 6, 7, "host-name rv-web is host.uplink", "give this interface another host-name");
+        }
+
+        @Test
+        void anUplinkThatIsNoLinkNameIsRejected() {
+            assertSingleProblem("""
+                    version: 1
+                    host:
+                      uplink: "eth0 with a space"
+                    """, 3, 11, "host.uplink:");
+        }
+
+        @Test
         void sameDefaultHostNameFromTwoContainersIsRejected() {
             // web has two interfaces (rv-web-eth0, rv-web-eth1); "web-eth0" has one (rv-web-eth0)
             assertSingleProblem("""
