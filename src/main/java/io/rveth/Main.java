@@ -2,6 +2,7 @@ package io.rveth;
 
 import io.rveth.apply.ApplyException;
 import io.rveth.cli.ExitCodes;
+import io.rveth.cli.Refusal;
 import io.rveth.cli.RvethCommand;
 import io.rveth.live.IpOutputException;
 import io.rveth.manifest.ManifestException;
@@ -31,7 +32,11 @@ public final class Main {
             err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
             return ExitCodes.USAGE;
         });
-        cli.setExecutionExceptionHandler((e, c, p) -> report(e, err));
+        cli.setExecutionExceptionHandler((e, c, p) -> {
+            int code = report(e, err);
+            Refusal.printIfJson(c, e, code);
+            return code;
+        });
         int code = cli.execute(args);
         out.flush();
         err.flush();

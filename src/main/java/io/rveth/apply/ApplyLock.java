@@ -192,7 +192,7 @@ public final class ApplyLock implements AutoCloseable {
         private final Path file;
         private final OptionalLong holderPid;
 
-        BusyException(Path file, OptionalLong holderPid, Duration waited) {
+        public BusyException(Path file, OptionalLong holderPid, Duration waited) {
             super("another rveth (pid " + (holderPid.isPresent() ? String.valueOf(holderPid.getAsLong()) : "unknown")
                     + ") holds " + file + "; waited " + Durations.format(waited));
             this.file = file;

@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
                 "With PLANFILE (from 'plan --out'), apply exactly that plan, refusing if the manifest or the host changed since.",
                 "Applies to one host take turns, through a lock file in /run/rveth (see --lock-timeout).",
                 "With --watch, keep reconciling: re-read the manifest and apply it every --interval, logging each change on stderr."})
-final class ApplyCommand implements Callable<Integer> {
+final class ApplyCommand implements Callable<Integer>, Refusal.JsonCommand {
     @Spec
     CommandSpec spec;
     @Mixin
@@ -215,5 +215,15 @@ final class ApplyCommand implements Callable<Integer> {
         var remaining = v.putArray("remaining");
         if (left != null) left.changes().forEach(c -> remaining.add(c.address()));
         return root;
+    }
+
+    @Override
+    public boolean jsonOutput() {
+        return output != null && output.json();
+    }
+
+    @Override
+    public String operation() {
+        return "apply";
     }
 }

@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "plan", mixinStandardHelpOptions = true, versionProvider = RvethCommand.Version.class,
         description = "Show what apply would change, and change nothing (a dry run).")
-final class PlanCommand implements Callable<Integer> {
+final class PlanCommand implements Callable<Integer>, Refusal.JsonCommand {
     @Spec
     CommandSpec spec;
     @Mixin
@@ -68,5 +68,15 @@ final class PlanCommand implements Callable<Integer> {
         planned.plan().warnings().forEach(w -> spec.commandLine().getErr().println("Warning: " + w));
         if (detailedExitcode && !planned.plan().isEmpty()) return ExitCodes.CHANGES_PENDING;
         return ExitCodes.OK;
+    }
+
+    @Override
+    public boolean jsonOutput() {
+        return output != null && output.json();
+    }
+
+    @Override
+    public String operation() {
+        return "plan";
     }
 }

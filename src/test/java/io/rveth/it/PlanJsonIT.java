@@ -362,4 +362,20 @@ class PlanJsonIT {
         assertTrue(box.ip(db, "-br", "addr", "show", "eth0").contains("10.20.0.1/24"), "db's address");
         assertTrue(box.ip(host, "-br", "link").contains("rv-web"), "web's veth");
     }
+
+    /** A conflict with the live host: stdout is still one document, saying why and that nothing changed. */
+    @Test
+    void aConflictIsAnErrorDocumentAndNothingChanges() throws Exception {
+        assertEquals(0, Sandbox.run(List.of("ip", "netns", "add", host)).exit());
+        box.ip(host, "link", "add", "rv-web", "type", "veth", "peer", "name", "someone-else");
+        for (String command : List.of("plan", "apply")) {
+            Sandbox.Run run = rveth(command, "-o", "json", "-f", file(BASE));
+            assertEquals(1, run.exit(), run.toString());
+            JsonNode doc = PlanSchema.assertValidRefusal(PlanSchema.parseSingleDocument(run.out()));
+            assertEquals("conflict", doc.get("errors").get(0).get("kind").asText());
+            assertTrue(doc.get("errors").get(0).get("message").asText().contains("host-name rv-web"), doc.toPrettyString());
+            assertFalse(doc.get("changed").asBoolean(true));
+        }
+        assertEquals(List.of(host), box.namespaces(), "no container netns was created");
+    }
 }

@@ -53,6 +53,22 @@ public final class PlanSchema {
         return schema;
     }
 
+    private static JsonSchema refusalSchema;
+
+    /** schema/refusal.schema.json: what plan and apply -o json print when they stop with an error. */
+    public static synchronized JsonNode assertValidRefusal(JsonNode doc) {
+        if (refusalSchema == null) {
+            try (InputStream in = Files.newInputStream(projectDir().resolve("schema/refusal.schema.json"))) {
+                refusalSchema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        Set<ValidationMessage> errors = refusalSchema.validate(doc);
+        assertTrue(errors.isEmpty(), "fails schema/refusal.schema.json:\n" + describe(errors) + "\n" + doc.toPrettyString());
+        return doc;
+    }
+
     public static Set<ValidationMessage> validate(JsonNode doc) {
         return schema().validate(doc);
     }
