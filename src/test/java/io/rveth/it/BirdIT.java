@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code rveth bird-config} with real BIRDs: BIRD in the host netns announces over BGP what
@@ -99,8 +100,14 @@ class BirdIT {
         assumeTrue(bird, "bird and birdc (Debian: bird2) are not installed");
     }
 
-    @Test
-    void theRouterLearnsExactlyTheContainerPrefixes() throws Exception {
+    /**
+     * @param kernel true: the snippet's own kernel protocols and tables; false
+     *               ({@code --no-kernel}): bird.conf's kernel protocols for the main table,
+     *               as Debian's default has them, learn rveth's routes into the master tables
+     */
+    @ParameterizedTest(name = "kernel protocols from the snippet: {0}")
+    @ValueSource(booleans = {true, false})
+    void theRouterLearnsExactlyTheContainerPrefixes(boolean kernel) throws Exception {
         // The host netns and its link to the router: 10.99.0.0/30 and 2001:db8:ff::/64.
         for (String ns : List.of(host, router)) {
             Sandbox.run(List.of("ip", "netns", "add", ns));
@@ -132,8 +139,14 @@ class BirdIT {
 
         Path manifest = box.manifest("m.yaml", MANIFEST.replace("@DB@", DB));
         Path snippet = dir.resolve("rveth.conf");
-        Sandbox.Run gen = rveth("bird-config", "-f", manifest.toString(), "--scan-time", "1", "--out", snippet.toString());
+        Sandbox.Run gen = rveth("bird-config", "-f", manifest.toString(), "--scan-time", "1", "--out", snippet.toString(),
+                kernel ? "--kernel" : "--no-kernel");
         assertEquals(0, gen.exit(), gen.toString());
+        // Debian's default kernel protocols, with learn and rveth's import filter (after the include).
+        String ownKernel = kernel ? "" : """
+                protocol kernel { learn; scan time 1; ipv4 { import filter rveth_learn4; export all; }; }
+                protocol kernel { learn; scan time 1; ipv6 { import filter rveth_learn6; export all; }; }
+                """;
 
         String timers = "connect delay time 1; connect retry time 1; error wait time 1, 2; hold time 6; keepalive time 2;";
         startBird("host", host, """
@@ -141,12 +154,13 @@ class BirdIT {
                 log stderr all;
                 protocol device { scan time 1; }
                 include "%s";
+                %s
                 protocol bgp uplink from rveth_export {
                   local 10.99.0.1 as 64512;
                   neighbor 10.99.0.2 as 64496;
                   %s
                 }
-                """.formatted(snippet, timers));
+                """.formatted(snippet, ownKernel, timers));
         startBird("router", router, """
                 router id 10.99.0.2;
                 log stderr all;
