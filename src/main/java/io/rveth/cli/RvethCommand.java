@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 
 @Command(name = "rveth", mixinStandardHelpOptions = true, versionProvider = RvethCommand.Version.class,
         description = "Declarative routed-veth networking: a YAML manifest in, the minimal ip changes out.",
-        subcommands = {ApplyCommand.class, PlanCommand.class, ValidateCommand.class, ShowCommand.class, SnapshotCommand.class, ExportCommand.class,
+        subcommands = {ApplyCommand.class, PlanCommand.class, ValidateCommand.class, ShowCommand.class, SnapshotCommand.class, ExportCommand.class, BirdConfigCommand.class,
                 CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class, ManPageGenerator.class},
         footer = ExitCodes.HELP)
 public final class RvethCommand {
