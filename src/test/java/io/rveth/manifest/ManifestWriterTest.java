@@ -67,6 +67,7 @@ class ManifestWriterTest {
         assertEquals(set(want.addresses().stream()), set(got.addresses().stream()), "addresses" + context);
         assertEquals(lines(want.routes()), lines(got.routes()), "routes" + context);
         assertEquals(set(want.sysctls().stream()), set(got.sysctls().stream()), "sysctls" + context);
+        assertEquals(set(want.proxies().stream()), set(got.proxies().stream()), "proxy entries" + context);
     }
 
     private static Veth exportable(Veth v) {
@@ -185,6 +186,12 @@ class ManifestWriterTest {
         String once = ManifestWriter.write(s, HOST, 147);
         assertEquals(once, ManifestWriter.write(with(s, veths, addresses, routes), HOST, 147));
         assertEquals(once, ManifestWriter.write(s, HOST, 147));
+    }
+
+    @Test
+    void theUplinkIsTheLinkRvethsProxyEntriesSitOn() {
+        String out = roundTrip(DEMO.replace("\n  create-netns: true\n", "\n  create-netns: true\n  uplink: eth9\n"));
+        assertTrue(out.contains("host:\n  netns: rveth-demo\n  uplink: eth9\n"), out);
     }
 
     @Test
