@@ -48,10 +48,10 @@ public final class Reconciler {
 
     /** A plan and what it was made from (see {@link PlanJson.Document}). */
     /** @param peers the container namespaces that were read (for the rollback point) */
-    public record Planned(Manifest manifest, State desired, State live, Plan plan, Set<Netns> peers) {
+    public record Planned(Manifest manifest, State desired, State live, Plan plan, Set<Netns> peers, boolean adopt) {
         public PlanJson.Document document(String operation, String toolVersion, List<String> manifests, String liveSource) {
             return new PlanJson.Document(operation, toolVersion, manifest.host().netns(), manifests,
-                    StateDigest.of(desired), StateDigest.of(live, desired), liveSource, plan);
+                    StateDigest.of(desired), StateDigest.of(live, desired), liveSource, plan, adopt);
         }
     }
 
@@ -68,7 +68,7 @@ public final class Reconciler {
         State live = dumps.state(manifest.host().routeProtocol(), manifest.host().uplink(), adopt ? hostNames(manifest) : Set.of(),
                 expectedPeers(desired));
         return new Planned(manifest, desired, live, Planner.plan(desired, live, manifest.host().netns(), adopt),
-                dumps.containers().keySet());
+                dumps.containers().keySet(), adopt);
     }
 
     private static Set<Netns> containerNetns(Manifest manifest) {
@@ -237,7 +237,8 @@ public final class Reconciler {
             throw new StalePlanException("the plan is for host netns " + saved.host() + ", the manifest now says "
                     + manifest.host().netns());
         }
-        Planned now = plan(manifest);
+        // As the plan was made: with --adopt, the adopted objects count as owned.
+        Planned now = plan(manifest, saved.adopt());
         if (!StateDigest.of(now.desired()).equals(saved.manifestDigest())) {
             throw new StalePlanException("the manifest changed since the plan was made");
         }

@@ -69,6 +69,10 @@ final class ApplyCommand implements Callable<Integer>, Refusal.JsonCommand {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "give a PLANFILE or -f, not both: a saved plan names its own manifests");
         }
+        if (planFile != null && adopt) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--adopt goes with plan, not with a PLANFILE:"
+                    + " a saved plan adopts what it was made to adopt (rveth plan --adopt --out FILE)");
+        }
         if (watch) return watch(err);
         if (interval != null) throw new CommandLine.ParameterException(spec.commandLine(), "--interval needs --watch");
         Reconciler reconciler = new Reconciler(new IpRunner());
@@ -197,7 +201,7 @@ final class ApplyCommand implements Callable<Integer>, Refusal.JsonCommand {
     /** The apply document: the plan, plus how it went. */
     private static ObjectNode result(PlanJson.Document doc, String status, ApplyException failure, Plan left) {
         ObjectNode root = PlanJson.write(new PlanJson.Document("apply", doc.toolVersion(), doc.host(), doc.manifests(),
-                doc.manifestDigest(), doc.liveDigest(), doc.liveSource(), doc.plan()));
+                doc.manifestDigest(), doc.liveDigest(), doc.liveSource(), doc.plan(), doc.adopt()));
         ObjectNode apply = root.putObject("apply");
         apply.put("status", status);
         if (failure != null) {

@@ -28,9 +28,10 @@ public final class PlanJson {
      * @param manifestDigest {@link StateDigest} of the desired state
      * @param liveDigest     {@link StateDigest} of the owned live state the plan was made against
      * @param liveSource     "kernel", or the snapshot file planned against
+     * @param adopt          made with --adopt: a saved plan is checked for freshness the same way
      */
     public record Document(String operation, String toolVersion, Netns host, List<String> manifests,
-                           String manifestDigest, String liveDigest, String liveSource, Plan plan) {
+                           String manifestDigest, String liveDigest, String liveSource, Plan plan, boolean adopt) {
         public Document {
             manifests = List.copyOf(manifests);
         }
@@ -47,6 +48,7 @@ public final class PlanJson {
         root.put("manifest_digest", d.manifestDigest());
         root.put("live_state_digest", d.liveDigest());
         root.put("live_source", d.liveSource());
+        root.put("adopt", d.adopt());
         root.put("changed", !d.plan().isEmpty());
         ObjectNode summary = root.putObject("summary");
         summary.put("add", d.plan().toAdd());
@@ -117,7 +119,8 @@ public final class PlanJson {
         }
         return new Document(root.path("operation").asText(), root.path("tool_version").asText(),
                 new Netns(root.path("host_netns").asText()), manifests, root.path("manifest_digest").asText(),
-                root.path("live_state_digest").asText(), root.path("live_source").asText(), new Plan(changes, warnings(root)));
+                root.path("live_state_digest").asText(), root.path("live_source").asText(), new Plan(changes, warnings(root)),
+                root.path("adopt").asBoolean(false));
     }
 
     private static List<String> warnings(JsonNode root) {

@@ -522,10 +522,20 @@ public final class Planner {
         Map<String, ProxyNeighbour> want = new TreeMap<>();
         Set<String> uplinks = new java.util.TreeSet<>();
         for (ProxyNeighbour p : desired.proxies()) uplinks.add(p.dev());
+        // A host netns that is missing and not rveth's to create is reported on its own.
+        boolean hostMissing = !host.isCurrent() && !live.namespaces().containsKey(host)
+                && !(desired.namespaces().containsKey(host) && desired.namespaces().get(host).managed());
         for (String uplink : uplinks) {
+            if (hostMissing) break;
+            java.util.Optional<Veth> owned = live.veths().stream().filter(v -> v.host().name().equals(uplink)).findFirst();
+            if (owned.isPresent()) {
+                problems.add("host.uplink " + uplink + " is a veth rveth owns (" + vethAddress(owned.get()) + "), not the host's"
+                        + " link to its LAN; name that link as host.uplink");
+                continue;
+            }
             if (!live.foreignLinks().getOrDefault(host, Set.of()).contains(uplink)) {
                 problems.add("host.uplink " + uplink + " does not exist in netns " + host + "; name the host's link to its LAN"
-                        + " (ip " + (host.isCurrent() ? "" : "-n " + host.name() + " ") + "link), or remove host.uplink");
+                        + " (" + ipIn(host) + "link), or remove host.uplink");
                 continue;
             }
             List<Prefix> subnets = live.foreignAddresses().stream()
@@ -533,7 +543,15 @@ public final class Planner {
                     .map(a -> a.cidr().network()).distinct().sorted().toList();
             int published = 0;
             for (ProxyNeighbour p : desired.proxies()) {
-                if (!p.dev().equals(uplink) || subnets.stream().noneMatch(n -> n.contains(p.address()))) continue;
+                if (!p.dev().equals(uplink)) continue;
+                List<Prefix> on = subnets.stream().filter(n -> n.contains(p.address())).toList();
+                if (on.isEmpty()) continue;
+                java.util.Optional<String> special = on.stream().map(n -> special(p.address(), n)).flatMap(java.util.Optional::stream).findFirst();
+                if (special.isPresent()) {
+                    problems.add(proxyLabel(p) + ": " + p.address().toCanonicalString() + " is " + special.get() + " on " + uplink
+                            + ", which the LAN does not send to a single host; give the container another address");
+                    continue;
+                }
                 want.put(p.key(), p);
                 published++;
             }
@@ -551,13 +569,34 @@ public final class Planner {
             ProxyNeighbour theirs = others.get(p.key());
             if (theirs != null && !adopt) {
                 problems.add(proxyLabel(p) + ": " + p.dev() + " already has a proxy entry for " + p.address().toCanonicalString()
-                        + " that rveth does not own (protocol " + theirs.protocol() + "); remove it (ip neigh del proxy "
-                        + p.address().toCanonicalString() + " dev " + p.dev() + ") or use --adopt");
+                        + " that rveth does not own (protocol " + theirs.protocol() + "); remove it (" + ipIn(host) + "neigh del proxy "
+                        + p.address().toCanonicalString() + " dev " + p.dev() + ") or plan with --adopt");
                 continue;
             }
             changes.add(proxyChange(theirs == null ? Action.CREATE : Action.UPDATE, theirs, p,
                     theirs == null ? "" : "adopted: protocol " + theirs.protocol() + " -> " + p.protocol(), "add", PROXIES));
         }
+    }
+
+    /**
+     * What a LAN does not address to one neighbour: an IPv4 subnet's network and broadcast
+     * addresses, and an IPv6 subnet's router anycast address (the host answers it itself).
+     */
+    private static java.util.Optional<String> special(inet.ipaddr.IPAddress a, Prefix subnet) {
+        inet.ipaddr.IPAddress net = subnet.network();
+        if (a.isIPv4() && subnet.length() <= 30) {
+            if (a.equals(net.getLower().withoutPrefixLength())) return java.util.Optional.of("the network address of " + subnet);
+            if (a.equals(net.getUpper().withoutPrefixLength())) return java.util.Optional.of("the broadcast address of " + subnet);
+        }
+        if (a.isIPv6() && subnet.length() <= 126 && a.equals(net.getLower().withoutPrefixLength())) {
+            return java.util.Optional.of("the subnet-router anycast address of " + subnet);
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** "ip -n NETNS " as an operator types it, or "ip " in the current netns. */
+    private static String ipIn(Netns ns) {
+        return "ip " + (ns.isCurrent() ? "" : "-n " + ns.name() + " ");
     }
 
     private Change proxyChange(Action action, ProxyNeighbour before, ProxyNeighbour after, String reason, String verb, int stage) {

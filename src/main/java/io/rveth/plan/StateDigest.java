@@ -10,8 +10,9 @@ import java.util.List;
 
 /**
  * A digest of what rveth manages in a state (namespaces, veths, addresses, routes,
- * sysctls; not the names of other links), so that a saved plan can tell whether the host
- * or the manifest changed since it was made, and ignore everything else on the host.
+ * sysctls, rules, proxy entries and the uplink's subnets; not the names of other links),
+ * so that a saved plan can tell whether the host or the manifest changed since it was
+ * made, and ignore everything else on the host.
  */
 public final class StateDigest {
     private StateDigest() {
@@ -38,6 +39,16 @@ public final class StateDigest {
         s.sysctls().forEach(x -> lines.add(x.toString()));
         s.rules().forEach(x -> lines.add(x.toString()));
         s.proxies().forEach(x -> lines.add(x.toString()));
+        // What decides which proxy entries the manifest gets: the uplink's subnets, and
+        // others' entries there (a conflict). A change to either makes a saved plan stale.
+        java.util.Set<String> uplinks = new java.util.HashSet<>();
+        desired.proxies().forEach(p -> uplinks.add(p.netns().name() + "\0" + p.dev()));
+        s.foreignAddresses().forEach(a -> {
+            if (uplinks.contains(a.netns().name() + "\0" + a.dev())) lines.add("uplink " + a);
+        });
+        s.foreignProxies().forEach(p -> {
+            if (uplinks.contains(p.netns().name() + "\0" + p.dev())) lines.add("others' " + p);
+        });
         lines.sort(null);
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rveth.plan.PlanSchema;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,8 +63,10 @@ class UplinkIT {
         if (box != null) box.close();
     }
 
-    Sandbox.Run run(String command, String yaml) {
-        return rveth(command, "-f", box.manifest("m.yaml", yaml).toString());
+    Sandbox.Run run(String command, String yaml, String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of(command, "-f", box.manifest("m.yaml", yaml).toString()));
+        args.addAll(List.of(more));
+        return rveth(args.toArray(String[]::new));
     }
 
     @Test
@@ -74,6 +77,7 @@ class UplinkIT {
         assertTrue(box.ping(host, "198.51.100.10"), "the host reaches web");
         assertFalse(box.ping(lan, "198.51.100.10"), "the LAN does not, without proxy ARP");
 
+        PlanSchema.assertValid(PlanSchema.parseSingleDocument(run("plan", MANIFEST, "-o", "json").out()), "plan -o json with proxy entries");
         Sandbox.Run plan = run("plan", MANIFEST);
         assertTrue(plan.out().contains("+ proxy.host.up0[\"198.51.100.10\"]"), plan.out());
         assertTrue(plan.out().contains("+ proxy.host.up0[\"2001:db8:51::10\"]"), plan.out());
@@ -112,10 +116,25 @@ class UplinkIT {
         Sandbox.Run run = run("apply", MANIFEST);
         assertEquals(1, run.exit(), run.toString());
         assertTrue(run.err().contains("up0 already has a proxy entry for 198.51.100.10 that rveth does not own"), run.err());
-        Sandbox.Run adopt = rveth("apply", "--adopt", "-f", box.manifest("m.yaml", MANIFEST).toString());
+        // Reviewed and applied as a saved plan: it adopts what it was made to adopt.
+        String saved = box.manifest("plan.json", "").toString();
+        assertEquals(0, run("plan", MANIFEST, "--adopt", "--out", saved).exit());
+        Sandbox.Run adopt = rveth("apply", saved);
         assertEquals(0, adopt.exit(), adopt.toString());
         String entry = box.ip(host, "-N", "neigh", "show", "proxy", "198.51.100.10");
         assertTrue(entry.contains("proto 147"), entry);
         assertTrue(box.ping(lan, "198.51.100.10"));
+    }
+
+    /** Which entries a plan makes depends on the uplink's subnets: a saved plan is stale when they change. */
+    @Test
+    void aSavedPlanIsStaleWhenTheUplinksSubnetsChange() {
+        String saved = box.manifest("plan.json", "").toString();
+        assertEquals(0, run("plan", MANIFEST, "--out", saved).exit());
+        box.ip(host, "address", "del", "198.51.100.1/24", "dev", "up0");
+        Sandbox.Run apply = rveth("apply", saved);
+        assertEquals(1, apply.exit(), apply.toString());
+        assertTrue(apply.err().contains("Saved plan is stale"), apply.err());
+        assertEquals(List.of(host, lan), box.namespaces().stream().sorted().toList(), "nothing was changed");
     }
 }

@@ -118,7 +118,7 @@ class ProxyPlannerTest {
         State live = live(want, List.of(proxy("2001:db8:10::1", 147)), List.of(proxy("203.0.113.10", 0)));
         PlanException e = assertThrows(PlanException.class, () -> Planner.plan(want, live, HOST));
         assertEquals(List.of("proxy.host.up0[\"203.0.113.10\"]: up0 already has a proxy entry for 203.0.113.10 that rveth does not"
-                + " own (protocol 0); remove it (ip neigh del proxy 203.0.113.10 dev up0) or use --adopt"), e.problems());
+                + " own (protocol 0); remove it (ip -n h neigh del proxy 203.0.113.10 dev up0) or plan with --adopt"), e.problems());
         Plan adopted = Planner.plan(want, live, HOST, true);
         assertEquals(List.of("~ proxy.host.up0[\"203.0.113.10\"]"), lines(adopted));
         assertEquals("adopted: protocol 0 -> 147", adopted.changes().get(0).reason());
@@ -142,5 +142,37 @@ class ProxyPlannerTest {
         assertTrue(plan.isEmpty(), lines(plan).toString());
         assertEquals(List.of("host.uplink up0 has no subnet that holds a container address (its subnets: 203.0.113.0/24,"
                 + " 2001:db8:10::/64), so the host answers ARP/NDP there for none of them"), plan.warnings());
+    }
+
+    @Test
+    void addressesTheLanDoesNotSendToOneHostAreRefused() throws Exception {
+        State want = desired(MANIFEST.replace("203.0.113.10/32", "203.0.113.0/32").replace("[198.51.100.20/32]", "[203.0.113.255/32]")
+                .replace("2001:db8:10::1/128", "2001:db8:10::/128"));
+        PlanException e = assertThrows(PlanException.class, () -> Planner.plan(want, live(want, List.of(), List.of()), HOST));
+        assertEquals(List.of(
+                "proxy.host.up0[\"2001:db8:10::\"]: 2001:db8:10:: is the subnet-router anycast address of 2001:db8:10::/64 on up0,"
+                        + " which the LAN does not send to a single host; give the container another address",
+                "proxy.host.up0[\"203.0.113.0\"]: 203.0.113.0 is the network address of 203.0.113.0/24 on up0,"
+                        + " which the LAN does not send to a single host; give the container another address",
+                "proxy.host.up0[\"203.0.113.255\"]: 203.0.113.255 is the broadcast address of 203.0.113.0/24 on up0,"
+                        + " which the LAN does not send to a single host; give the container another address"), e.problems());
+    }
+
+    @Test
+    void anUplinkThatIsAVethOfRvethsIsNamedAsSuch() throws Exception {
+        // db is gone from the manifest, and its host end named as the uplink.
+        State want = desired(MANIFEST.substring(0, MANIFEST.indexOf("  db:")).replace("uplink: up0", "uplink: rv-db"));
+        PlanException e = assertThrows(PlanException.class, () -> Planner.plan(want, live(desired(MANIFEST), List.of(), List.of()), HOST));
+        assertEquals(List.of("host.uplink rv-db is a veth rveth owns (veth.db[\"eth0\"]), not the host's link to its LAN;"
+                + " name that link as host.uplink"), e.problems());
+    }
+
+    @Test
+    void aMissingHostNetnsIsTheOnlyProblemNamed() throws Exception {
+        State want = desired(MANIFEST.replace("create-netns: true, uplink", "uplink"));
+        PlanException e = assertThrows(PlanException.class, () -> Planner.plan(want,
+                new State(Map.of(), List.of(), List.of(), List.of(), List.of(), Map.of()), HOST));
+        assertTrue(e.problems().stream().noneMatch(p -> p.contains("uplink")), e.problems().toString());
+        assertTrue(e.problems().stream().anyMatch(p -> p.startsWith("netns h (host.netns) does not exist")), e.problems().toString());
     }
 }
