@@ -1,6 +1,7 @@
 package io.rveth.cli;
 
 import io.rveth.live.IpRunner;
+import io.rveth.live.LiveDumps;
 import io.rveth.live.LiveReader;
 import io.rveth.manifest.DesiredState;
 import io.rveth.manifest.Manifest;
@@ -48,7 +49,8 @@ final class ExportCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "netns " + w.host() + " does not exist");
         }
         Set<Netns> containers = w.containers() == null ? Set.of() : w.containers();
-        State live = reader.read(w.host(), containers, true).state(w.protocol());
+        LiveDumps dumps = reader.read(w.host(), containers, true);
+        State live = dumps.state(w.protocol());
         ManifestWriter.Export export = ManifestWriter.export(live, w.host(), w.protocol());
 
         PrintWriter err = spec.commandLine().getErr();
@@ -59,7 +61,7 @@ final class ExportCommand implements Callable<Integer> {
             Files.writeString(out, export.yaml(), StandardCharsets.UTF_8);
         }
         for (String note : export.notes()) err.println("Warning: " + note);
-        int code = check(export, live, w.host(), w.protocol(), err);
+        int code = check(export, dumps, live, w.host(), w.protocol(), err);
         if (out != null && code == ExitCodes.OK) {
             err.printf("Exported %d container%s (%d interface%s) from host netns %s to %s%n", export.containers(),
                     export.containers() == 1 ? "" : "s", export.interfaces(), export.interfaces() == 1 ? "" : "s", w.host(), out);
@@ -73,7 +75,7 @@ final class ExportCommand implements Callable<Integer> {
      * the live state holds something a manifest cannot say (an error); a pending change
      * means applying it would not leave everything as it is (a warning).
      */
-    private int check(ManifestWriter.Export export, State live, Netns host, int protocol, PrintWriter err) {
+    private int check(ManifestWriter.Export export, LiveDumps dumps, State live, Netns host, int protocol, PrintWriter err) {
         String label = out == null ? "<export>" : out.toString();
         Manifest m;
         try {
@@ -91,7 +93,10 @@ final class ExportCommand implements Callable<Integer> {
             return ExitCodes.ERROR;
         }
         try {
-            Plan plan = Planner.plan(DesiredState.of(m), live, host);
+            // Read as a plan of it would read it: with the uplink's settings, if it names one.
+            State asPlanned = m.host().uplink().isEmpty() ? live
+                    : dumps.state(protocol, m.host().uplink(), java.util.Set.of(), java.util.Map.of());
+            Plan plan = Planner.plan(DesiredState.of(m), asPlanned, host);
             if (!plan.isEmpty()) {
                 err.println("Warning: applying the exported manifest would still change this host ("
                         + PlanView.summary(plan) + "):");

@@ -87,6 +87,10 @@ class UplinkIT {
         assertEquals(0, apply.exit(), apply.toString());
         assertTrue(run("plan", MANIFEST).out().contains("No changes."));
         box.ip(lan, "neigh", "flush", "dev", "eth0");  // forget the control's failed ARP
+        Sandbox.Run export = rveth("export", "--host-netns", host);
+        assertEquals(0, export.exit(), export.toString());
+        assertTrue(export.out().contains("uplink: up0"), export.out());
+        assertFalse(export.err().contains("Warning"), "the export plans no change here:\n" + export.err());
 
         assertTrue(box.ping(lan, "198.51.100.10"), "LAN -> web over proxy ARP");
         assertTrue(box.ping(lan, "2001:db8:51::10"), "LAN -> web over proxy NDP");
