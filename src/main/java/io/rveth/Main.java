@@ -69,6 +69,18 @@ public final class Main {
             err.println("Error: " + e.getMessage());
             return ExitCodes.ERROR;
         }
+        if (e instanceof java.nio.file.NoSuchFileException f) {
+            err.println("Error: no such file or directory: " + f.getFile());
+            return ExitCodes.ERROR;
+        }
+        if (e instanceof java.nio.file.AccessDeniedException f) {
+            err.println("Error: permission denied: " + f.getFile());
+            return ExitCodes.ERROR;
+        }
+        if (e instanceof java.io.IOException) {
+            err.println("Error: " + e.getMessage());
+            return ExitCodes.ERROR;
+        }
         if (e instanceof IpOutputException || e instanceof UncheckedIOException || e instanceof IllegalStateException
                 || e instanceof IllegalArgumentException) {
             err.println("Error: " + e.getMessage() + hint(e.getMessage()));
@@ -80,7 +92,6 @@ public final class Main {
     }
 
     private static String hint(String message) {
-        return message != null && (message.contains("Operation not permitted") || message.contains("Permission denied"))
-                ? " (rveth reads and changes network namespaces: run it as root)" : "";
+        return Refusal.hint(message);
     }
 }

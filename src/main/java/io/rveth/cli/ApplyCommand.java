@@ -189,7 +189,8 @@ final class ApplyCommand implements Callable<Integer>, Refusal.JsonCommand {
             throw new CommandLine.ParameterException(spec.commandLine(), "no such plan file: " + file);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), file + " is not a saved plan (not JSON: "
-                    + e.getOriginalMessage() + "); make one with 'rveth plan -f FILE --out " + file + "'");
+                    + e.getOriginalMessage() + "); to apply a manifest: rveth apply -f " + file
+                    + "; to save a plan: rveth plan -f MANIFEST --out plan.json");
         }
         try {
             return PlanJson.read(root, file.toString());

@@ -64,6 +64,11 @@ final class BirdConfigCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         Manifest m = manifest.load(spec);
+        if (m.host().routeProtocol() == RTPROT_BIRD) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "host.route-protocol is 12, BIRD's own (rtprot bird):"
+                    + " BIRD takes routes with it for ones it installed and never learns them; give rveth another number,"
+                    + " such as the default 147");
+        }
         String text = BirdConfig.of(m, options);
         if (out == null) {
             spec.commandLine().getOut().print(text);
@@ -74,6 +79,9 @@ final class BirdConfigCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    /** The protocol number BIRD puts on the routes it installs, and ignores when it learns. */
+    static final int RTPROT_BIRD = 12;
+
     private Optional<IPAddress> neighbor() {
         if (peer == null) return Optional.empty();
         IPAddress ip = new IPAddressString(peer.address, IpText.STRICT).getAddress();
@@ -83,6 +91,10 @@ final class BirdConfigCommand implements Callable<Integer> {
         if (ip.isLinkLocal()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--neighbor: " + peer.address
                     + " is link-local, and BIRD then needs the interface too; write that protocol bgp by hand");
+        }
+        if (ip.isAnyLocal() || ip.isMulticast() || ip.isLoopback() || ip.isIPv6() && ip.toIPv6().isIPv4Mapped()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--neighbor: " + peer.address
+                    + " cannot be a BGP neighbor (unspecified, multicast, loopback or IPv4-mapped); give the peer's unicast address");
         }
         return Optional.of(ip);
     }

@@ -58,12 +58,18 @@ public final class Refusal {
         } else if (e instanceof ApplyLock.BusyException) {
             error(errors, "lock-busy", e.getMessage());
         } else {
-            error(errors, "error", String.valueOf(e.getMessage()));
-            beforeActing = false;
+            error(errors, "error", e.getMessage() + hint(e.getMessage()));
+            beforeActing = operation.equals("plan");  // plan never changes anything
         }
         if (beforeActing) root.put("changed", false);
         else root.putNull("changed");
         return root;
+    }
+
+    /** What to do about a permission error, appended to its message here and on stderr. */
+    public static String hint(String message) {
+        return message != null && (message.contains("Operation not permitted") || message.contains("Permission denied"))
+                ? " (rveth reads and changes network namespaces: run it as root)" : "";
     }
 
     private static ObjectNode error(ArrayNode errors, String kind, String message) {

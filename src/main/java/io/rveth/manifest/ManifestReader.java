@@ -244,8 +244,10 @@ public final class ManifestReader {
         Optional<String> uplink = Optional.empty();
         Node u = f.get("uplink");
         if (u != null && !isNull(u)) {
-            uplink = string(u, "host.uplink");
-            Optional<String> bad = uplink.flatMap(Names::ifnameProblem);
+            Optional<String> given = string(u, "host.uplink");
+            uplink = given;
+            Optional<String> bad = given.flatMap(Names::ifnameProblem)
+                    .or(() -> given.filter("lo"::equals).map(x -> "lo is the loopback; name the host's link to its LAN"));
             if (bad.isPresent()) {
                 problems.add(new Problem(at(u), "host.uplink: " + bad.get()));
                 uplink = Optional.empty();

@@ -225,6 +225,20 @@ class BirdConfigTest {
                 "--neighbor-as", "64496").exit(), "a neighbor without --local-as");
         assertEquals(ExitCodes.USAGE, rveth("bird-config", "-f", VPS.toString(), "--local-as", "1",
                 "--neighbor", "not-an-address", "--neighbor-as", "2").exit());
+        for (String neighbor : List.of("0.0.0.0", "224.0.0.1", "::ffff:198.51.100.1", "127.0.0.1")) {
+            Run r = rveth("bird-config", "-f", VPS.toString(), "--local-as", "1", "--neighbor", neighbor, "--neighbor-as", "2");
+            assertEquals(ExitCodes.USAGE, r.exit(), neighbor + " as a neighbor");
+            assertTrue(r.out().contains("cannot be a BGP neighbor"), r.out());
+        }
+        Run nowhere = rveth("bird-config", "-f", VPS.toString(), "--out", dir.resolve("no/such/dir/rveth.conf").toString());
+        assertEquals(ExitCodes.ERROR, nowhere.exit(), nowhere.out());
+        assertTrue(nowhere.out().contains("Error: no such file or directory: " + dir.resolve("no/such/dir/rveth.conf")), nowhere.out());
+        assertFalse(nowhere.out().contains("Exception"), "no stack trace: " + nowhere.out());
+        Path birds = dir.resolve("birds.yaml");
+        Files.writeString(birds, "version: 1\nhost: {route-protocol: 12}\ncontainers:\n  web:\n    interfaces:\n      eth0: {addresses: [10.5.5.1/24]}\n");
+        Run twelve = rveth("bird-config", "-f", birds.toString());
+        assertEquals(ExitCodes.USAGE, twelve.exit(), twelve.toString());
+        assertTrue(twelve.out().contains("BIRD's own"), twelve.out());
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, "version: 1\ncontainers:\n  web:\n    interfaces:\n      eth0: {addresses: [10.5.5.1/24], routes: [10.5.5.1/24]}\n");
         Run r = rveth("bird-config", "-f", bad.toString());

@@ -65,5 +65,13 @@ class RefusalTest {
         JsonNode other = valid(Refusal.document("apply", new IllegalStateException("ip exited 255"), 1));
         assertEquals("error", other.get("errors").get(0).get("kind").asText());
         assertTrue(other.get("changed").isNull(), "an error that may come after a change does not claim nothing changed");
+        assertFalse(valid(Refusal.document("plan", new IllegalStateException("ip exited 255"), 1)).get("changed").asBoolean(true),
+                "plan never changes anything");
+        assertTrue(valid(Refusal.document("apply", new java.io.UncheckedIOException(new java.io.IOException("x")) {
+            @Override
+            public String getMessage() {
+                return "RTNETLINK answers: Operation not permitted";
+            }
+        }, 1)).get("errors").get(0).get("message").asText().endsWith("run it as root)"), "the hint stderr gives");
     }
 }

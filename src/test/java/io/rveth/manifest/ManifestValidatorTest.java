@@ -45,6 +45,15 @@ class ManifestValidatorTest {
         }
 
         @Test
+        void theLoopbackIsNoUplink() {
+            assertSingleProblem("""
+                    version: 1
+                    host:
+                      uplink: lo
+                    """, 3, 11, "host.uplink: lo is the loopback");
+        }
+
+        @Test
         void anUplinkThatIsNoLinkNameIsRejected() {
             assertSingleProblem("""
                     version: 1
