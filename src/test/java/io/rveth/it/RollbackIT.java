@@ -58,8 +58,9 @@ class RollbackIT {
         Files.writeString(wrapper, """
                 #!/bin/bash
                 # Test double: the first time rveth applies its host batch (reads use -N -j),
-                # another actor grabs a prefix.
-                if [[ "$*" == "-n HOST -batch -" && ! -e MARK ]]; then
+                # another actor grabs a prefix. rveth enters the host netns with nsenter, so
+                # the wrapper asks which netns it runs in.
+                if [[ "$*" == "-batch -" && ! -e MARK && "$(ip netns identify)" == "HOST" ]]; then
                   touch MARK
                   ip -n HOST route add 203.0.113.99/32 dev lo
                 fi
