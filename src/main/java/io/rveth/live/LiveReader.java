@@ -111,13 +111,13 @@ public final class LiveReader implements LiveDumps.Source {
     /** The namespaces the owned host ends point into, by the host's nsid table. */
     static Set<Netns> peerNamespaces(NamespaceDump host) {
         Set<Integer> ids = new TreeSet<>();
-        for (JsonNode link : host.links()) {
+        for (JsonNode link : host.list(NamespaceDump.Doc.LINKS, "link show")) {
             if (Veth.isOwnedAlias(link.path("ifalias").asText(null)) && link.has("link_netnsid")) {
                 ids.add(link.get("link_netnsid").asInt());
             }
         }
         Set<Netns> out = new TreeSet<>();
-        for (JsonNode n : host.nsids()) {
+        for (JsonNode n : host.list(NamespaceDump.Doc.NSIDS, "netns list-id")) {
             if (ids.contains(n.path("nsid").asInt(-1)) && n.hasNonNull("name")) out.add(new Netns(n.get("name").asText()));
         }
         return out;
