@@ -149,13 +149,14 @@ def scripts(plan_path, outdir):
             batches[-1][2].append(c)
     # rveth's executor runs a namespace's consecutive sysctl writes ("netns exec NS sysctl
     # -q -w k=v", one per setting in the plan) as one sysctl process; so do (b) and (b'),
-    # as one "netns exec NS sysctl -q -w k1=v1 k2=v2 ..." line of the batch.
+    # as one "netns exec NS sysctl -q -w k1=v1 k2=v2 ..." line of the batch (a few, at N=1000).
     for k, (ns, v6, batch_cmds) in enumerate(batches):
         merged = []
         for c in batch_cmds:
             a = c["args"]
             is_sysctl = len(a) == 7 and a[:2] == ["netns", "exec"] and a[3:6] == ["sysctl", "-q", "-w"]
-            if is_sysctl and merged and merged[-1][0] and merged[-1][1]["args"][2] == a[2]:
+            # ip -batch takes at most 512 words a line: 250 settings a line at most.
+            if is_sysctl and merged and merged[-1][0] and merged[-1][1]["args"][2] == a[2] and len(merged[-1][1]["args"]) < 256:
                 merged[-1][1]["args"].append(a[6])
             else:
                 merged.append((is_sysctl, dict(c, args=list(a))))

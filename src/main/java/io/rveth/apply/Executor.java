@@ -29,6 +29,9 @@ import java.util.regex.Pattern;
 public final class Executor {
     private static final Pattern FAILED_LINE = Pattern.compile("Command failed -:(\\d+)");
 
+    /** Settings per sysctl process: its argv stays far below the kernel's ARG_MAX (2 MB). */
+    static final int MAX_SYSCTLS = 2000;
+
     private final IpRunner ip;
 
     public Executor(IpRunner ip) {
@@ -65,7 +68,8 @@ public final class Executor {
             int start = 0;
             for (int i = 1; i <= cmds.size(); i++) {
                 if (i == cmds.size() || viaIp(cmds.get(i)) != viaIp(cmds.get(start))
-                        || cmds.get(i).ipv6() != cmds.get(start).ipv6()) {
+                        || cmds.get(i).ipv6() != cmds.get(start).ipv6()
+                        || !viaIp(cmds.get(start)) && i - start == MAX_SYSCTLS) {
                     out.add(new Batch(n.equals(global) ? null : n, viaIp(cmds.get(start)), cmds.get(start).ipv6(),
                             cmds.subList(start, i), chs.subList(start, i)));
                     start = i;

@@ -69,6 +69,16 @@ class ExecutorTest {
     }
 
     @Test
+    void aLongRunOfSysctlsIsSplitSoThatNoArgvGetsTooLong() {
+        List<Change> changes = new java.util.ArrayList<>();
+        for (int i = 0; i <= Executor.MAX_SYSCTLS; i++) {
+            changes.add(change(5, Command.sysctl(HOST, Sysctl.strictRpFilter(HOST, "v" + i).path(), "1")));
+        }
+        List<Executor.Batch> batches = Executor.batches(new Plan(changes), HOST);
+        assertEquals(List.of(Executor.MAX_SYSCTLS, 1), batches.stream().map(b -> b.commands().size()).toList());
+    }
+
+    @Test
     void aFailingSysctlIsTheFirstSettingSysctlComplainsAbout() {
         List<Command> cmds = List.of(Command.sysctl(HOST, "net/ipv4/conf/all/forwarding", "1"),
                 Command.sysctl(HOST, "net/ipv4/conf/v1/rp_filter", "1"),
