@@ -147,6 +147,20 @@ def scripts(plan_path, outdir):
             if not batches or batches[-1][0] != ns or batches[-1][1] != v6:
                 batches.append((ns, v6, []))
             batches[-1][2].append(c)
+    # rveth's executor runs a namespace's consecutive sysctl writes ("netns exec NS sysctl
+    # -q -w k=v", one per setting in the plan) as one sysctl process; so do (b) and (b'),
+    # as one "netns exec NS sysctl -q -w k1=v1 k2=v2 ..." line of the batch (a few, at N=1000).
+    for k, (ns, v6, batch_cmds) in enumerate(batches):
+        merged = []
+        for c in batch_cmds:
+            a = c["args"]
+            is_sysctl = len(a) == 7 and a[:2] == ["netns", "exec"] and a[3:6] == ["sysctl", "-q", "-w"]
+            # ip -batch takes at most 512 words a line: 250 settings a line at most.
+            if is_sysctl and merged and merged[-1][0] and merged[-1][1]["args"][2] == a[2] and len(merged[-1][1]["args"]) < 256:
+                merged[-1][1]["args"].append(a[6])
+            else:
+                merged.append((is_sysctl, dict(c, args=list(a))))
+        batches[k] = (ns, v6, [c for _, c in merged])
     with open(os.path.join(outdir, "b.sh"), "w") as f, open(os.path.join(outdir, "b-nsenter.sh"), "w") as g:
         f.write("#!/bin/bash\n# floor (b): one ip -batch per namespace (%d commands, %d batches)\nset -e\n"
                 % (len(cmds), len(batches)))

@@ -19,9 +19,18 @@ import java.util.regex.Pattern;
  * namespace: first the namespace-less batch ({@code netns add}), then the host side, then
  * each container, each batch keeping the plan's order. {@code ip} stops at the first line
  * that fails; so does the executor, naming the change and quoting {@code ip}.
+ *
+ * <p>Sysctl writes are planned as {@code netns exec NS sysctl -q -w path=value} lines, one
+ * per setting; inside an {@code ip} batch each would be a process of its own (one per host
+ * end: 6.5 s of a 7.2 s host batch at 1,000 containers). The executor runs a namespace's
+ * consecutive sysctl writes as one {@code sysctl -q -w k1=v1 k2=v2 ...} process in that
+ * namespace instead, in their place in the batch order.
  */
 public final class Executor {
     private static final Pattern FAILED_LINE = Pattern.compile("Command failed -:(\\d+)");
+
+    /** Settings per sysctl process: its argv stays far below the kernel's ARG_MAX (2 MB). */
+    static final int MAX_SYSCTLS = 2000;
 
     private final IpRunner ip;
 
@@ -29,7 +38,10 @@ public final class Executor {
         this.ip = ip;
     }
 
-    /** A run of commands that go to one process. */
+    /**
+     * A run of commands that go to one process: an {@code ip -batch} ({@code viaIp}), or
+     * (not {@code viaIp}) one {@code sysctl} process writing every setting of the run.
+     */
     public record Batch(Netns netns, boolean viaIp, boolean ipv6, List<Command> commands, List<Change> changes) {
     }
 
@@ -51,14 +63,14 @@ public final class Executor {
         for (Netns n : order) {
             List<Command> cmds = byNetns.get(n);
             List<Change> chs = owners.get(n);
-            // Consecutive commands that go through ip share one process; a plain sysctl
-            // (only in the current netns) runs on its own, in its place, and IPv6 rules get
-            // an "ip -6" process of their own.
+            // Consecutive commands that go through ip share one process, and so do
+            // consecutive sysctl writes; IPv6 rules get an "ip -6" process of their own.
             int start = 0;
             for (int i = 1; i <= cmds.size(); i++) {
-                if (i == cmds.size() || cmds.get(i).viaIp() != cmds.get(start).viaIp()
-                        || cmds.get(i).ipv6() != cmds.get(start).ipv6()) {
-                    out.add(new Batch(n.equals(global) ? null : n, cmds.get(start).viaIp(), cmds.get(start).ipv6(),
+                if (i == cmds.size() || viaIp(cmds.get(i)) != viaIp(cmds.get(start))
+                        || cmds.get(i).ipv6() != cmds.get(start).ipv6()
+                        || !viaIp(cmds.get(start)) && i - start == MAX_SYSCTLS) {
+                    out.add(new Batch(n.equals(global) ? null : n, viaIp(cmds.get(start)), cmds.get(start).ipv6(),
                             cmds.subList(start, i), chs.subList(start, i)));
                     start = i;
                 }
@@ -67,13 +79,18 @@ public final class Executor {
         return out;
     }
 
+    /** Whether {@code c} runs in an ip batch; sysctl writes run in a sysctl process instead. */
+    private static boolean viaIp(Command c) {
+        return c.sysctlAssignment() == null && c.viaIp();
+    }
+
     /** Runs the plan; {@code progress} hears about each batch before it starts. */
     public void apply(Plan plan, Netns host, Consumer<Batch> progress) {
         for (Batch b : batches(plan, host)) {
             for (Command c : b.commands()) checkSafe(c);
             progress.accept(b);
             if (b.viaIp()) runBatch(b);
-            else for (int i = 0; i < b.commands().size(); i++) runAlone(b.commands().get(i), b.changes().get(i));
+            else runSysctls(b);
         }
     }
 
@@ -91,9 +108,47 @@ public final class Executor {
         throw new ApplyException(b.changes().get(index), b.commands().get(index), message);
     }
 
-    private void runAlone(Command c, Change change) {
-        IpRunner.Result r = ip.run(c.args(), "");
-        if (r.exitCode() != 0) throw new ApplyException(change, c, (r.stderr() + r.stdout()).strip());
+    /**
+     * One {@code sysctl -q -w} for every setting of the batch, inside its netns. sysctl goes
+     * on past a setting it cannot write and exits non-zero; the first failing setting (in
+     * plan order) that its messages name is the change reported.
+     */
+    private void runSysctls(Batch b) {
+        List<String> argv = new ArrayList<>(List.of("sysctl", "-q", "-w"));
+        for (Command c : b.commands()) argv.add(c.sysctlAssignment());
+        IpRunner.Result r = ip.run(ip.in(b.netns(), argv), "");
+        if (r.exitCode() == 0) return;
+        String message = (r.stderr() + r.stdout()).strip();
+        int index = failedSysctl(b.commands(), message);
+        if (index < 0) {
+            throw new ApplyException(null, new Command(b.netns(), argv, false),
+                    message.isEmpty() ? "exit code " + r.exitCode() : message);
+        }
+        String mine = message.lines().filter(l -> names(l, b.commands().get(index).sysctlAssignment())).findFirst().orElse(message);
+        throw new ApplyException(b.changes().get(index), b.commands().get(index), mine.strip());
+    }
+
+    /** The index of the first command whose setting sysctl's {@code message} names, or -1. */
+    static int failedSysctl(List<Command> commands, String message) {
+        for (int i = 0; i < commands.size(); i++) {
+            String assignment = commands.get(i).sysctlAssignment();
+            for (String line : message.split("\n")) {
+                if (names(line, assignment)) return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Whether one line of sysctl's stderr is about {@code path=value}: it names the file
+     * ({@code cannot stat /proc/sys/PATH:}) or the key in dotted form, where sysctl turns
+     * the slashes of the path into dots and its dots into slashes ({@code "net.ipv4.conf.veth/web.rp_filter"}).
+     */
+    private static boolean names(String line, String assignment) {
+        String path = assignment.substring(0, assignment.indexOf('='));
+        StringBuilder dotted = new StringBuilder(path.length());
+        for (char ch : path.toCharArray()) dotted.append(ch == '/' ? '.' : ch == '.' ? '/' : ch);
+        return line.contains("/proc/sys/" + path + ":") || line.contains("\"" + dotted + "\"");
     }
 
     /**

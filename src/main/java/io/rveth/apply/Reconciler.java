@@ -3,6 +3,7 @@ package io.rveth.apply;
 import io.rveth.live.IpRunner;
 import io.rveth.live.LiveDumps;
 import io.rveth.live.LiveReader;
+import io.rveth.live.NamespaceDump;
 import io.rveth.manifest.DesiredState;
 import io.rveth.manifest.Manifest;
 import io.rveth.model.Namespace;
@@ -46,9 +47,20 @@ public final class Reconciler {
         this.source = source;
     }
 
-    /** A plan and what it was made from (see {@link PlanJson.Document}). */
-    /** @param peers the container namespaces that were read (for the rollback point) */
-    public record Planned(Manifest manifest, State desired, State live, Plan plan, Set<Netns> peers, boolean adopt) {
+    /**
+     * A plan and what it was made from (see {@link PlanJson.Document}).
+     *
+     * @param peers the container namespaces that were read (for the rollback point)
+     * @param dumps the read the plan was made from (null: unknown), which verification
+     *              reuses for the namespaces the plan does not touch
+     * @param adopt made with --adopt
+     */
+    public record Planned(Manifest manifest, State desired, State live, Plan plan, Set<Netns> peers, LiveDumps dumps,
+                          boolean adopt) {
+        public Planned(Manifest manifest, State desired, State live, Plan plan, Set<Netns> peers) {
+            this(manifest, desired, live, plan, peers, null, false);
+        }
+
         public PlanJson.Document document(String operation, String toolVersion, List<String> manifests, String liveSource) {
             return new PlanJson.Document(operation, toolVersion, manifest.host().netns(), manifests,
                     StateDigest.of(desired), StateDigest.of(live, desired), liveSource, plan, adopt);
@@ -68,7 +80,7 @@ public final class Reconciler {
         State live = dumps.state(manifest.host().routeProtocol(), manifest.host().uplink(), adopt ? hostNames(manifest) : Set.of(),
                 expectedPeers(desired));
         return new Planned(manifest, desired, live, Planner.plan(desired, live, manifest.host().netns(), adopt),
-                dumps.containers().keySet(), adopt);
+                dumps.containers().keySet(), dumps, adopt);
     }
 
     private static Set<Netns> containerNetns(Manifest manifest) {
@@ -104,16 +116,19 @@ public final class Reconciler {
      * The {@link ApplyException} then says how the rollback went.
      */
     public Plan apply(Manifest manifest, Plan plan, Consumer<Executor.Batch> progress) {
-        return apply(manifest, plan, rollback && !plan.isEmpty() ? readScoped(manifest) : null, progress);
+        return apply(manifest, plan, rollback && !plan.isEmpty() ? readScoped(manifest) : null, null, progress);
     }
 
-    /** Applies a plan just made, using the live state it was made from as the rollback point. */
+    /**
+     * Applies a plan just made, using the live state it was made from as the rollback point,
+     * and its read for the namespaces the plan does not touch when verifying.
+     */
     public Plan apply(Planned planned, Consumer<Executor.Batch> progress) {
         return apply(planned.manifest(), planned.plan(), rollback ? scoped(planned.live(), planned.manifest(), planned.peers()) : null,
-                progress);
+                planned.dumps(), progress);
     }
 
-    private Plan apply(Manifest manifest, Plan plan, State before, Consumer<Executor.Batch> progress) {
+    private Plan apply(Manifest manifest, Plan plan, State before, LiveDumps read, Consumer<Executor.Batch> progress) {
         if (plan.isEmpty()) return plan;
         Netns host = manifest.host().netns();
         try {
@@ -122,7 +137,37 @@ public final class Reconciler {
             if (before == null) throw e;
             throw e.withRollback(rollBack(manifest, before));
         }
-        return verify(manifest);
+        return verify(manifest, read, touched(plan));
+    }
+
+    /**
+     * The namespaces {@code plan} can change: where its commands run, every netns a command
+     * names ({@code link add ... netns web}, {@code netns add web}), and both ends of every
+     * veth it creates, changes or deletes (deleting a host end takes its peer with it).
+     */
+    static Set<Netns> touched(Plan plan) {
+        Set<Netns> out = new TreeSet<>();
+        for (Change c : plan.changes()) {
+            for (Command cmd : c.commands()) {
+                if (cmd.netns() != null) out.add(cmd.netns());
+                List<String> args = cmd.args();
+                for (int i = 0; i + 1 < args.size(); i++) {
+                    if (args.get(i).equals("netns")) {
+                        String next = args.get(i + 1);
+                        String name = next.equals("add") || next.equals("del") || next.equals("delete") || next.equals("exec")
+                                ? (i + 2 < args.size() ? args.get(i + 2) : null) : next;
+                        if (name != null) out.add(new Netns(name));
+                    }
+                }
+            }
+            for (Object o : new Object[] {c.before(), c.after()}) {
+                if (o instanceof io.rveth.model.Veth v) {
+                    out.add(v.host().netns());
+                    out.add(v.peer().netns());
+                }
+            }
+        }
+        return out;
     }
 
     /** Whether a failed apply is undone (default) or left as it stopped ({@code --no-rollback}). */
@@ -135,9 +180,9 @@ public final class Reconciler {
      * Re-reads and re-plans until nothing is left, a few times: the kernel may still be
      * settling (an IPv6 address leaving "tentative", a link coming up) just after a batch.
      */
-    private Plan verify(Manifest manifest) {
+    private Plan verify(Manifest manifest, LiveDumps read, Set<Netns> touched) {
         State desired = DesiredState.of(manifest);
-        Plan left = Planner.plan(desired, readLive(manifest), manifest.host().netns());
+        Plan left = Planner.plan(desired, readForVerify(manifest, read, touched), manifest.host().netns());
         for (int attempt = 1; !left.isEmpty() && attempt < VERIFY_ATTEMPTS; attempt++) {
             try {
                 Thread.sleep(VERIFY_BACKOFF_MS * attempt);
@@ -145,9 +190,31 @@ public final class Reconciler {
                 Thread.currentThread().interrupt();
                 break;
             }
-            left = Planner.plan(desired, readLive(manifest), manifest.host().netns());
+            left = Planner.plan(desired, readForVerify(manifest, read, touched), manifest.host().netns());
         }
         return left;
+    }
+
+    /**
+     * What {@link #readLive} reads, re-reading only the host and the namespaces the plan
+     * touched; the manifest's other containers are taken from {@code before}, the read the
+     * plan was made from (nothing in the plan changed them). Without {@code before}, all.
+     */
+    private State readForVerify(Manifest manifest, LiveDumps before, Set<Netns> touched) {
+        if (before == null) return readLive(manifest);
+        Netns host = manifest.host().netns();
+        Set<Netns> wanted = containerNetns(manifest);
+        Set<Netns> reread = new TreeSet<>();
+        for (Netns ns : wanted) {
+            if (touched.contains(ns) || !before.containers().containsKey(ns)) reread.add(ns);
+        }
+        LiveDumps fresh = source.read(host, reread, false);
+        Map<Netns, NamespaceDump> containers = new TreeMap<>(fresh.containers());
+        for (Netns ns : wanted) {
+            if (!reread.contains(ns) && fresh.existing().contains(ns) && !ns.equals(host)) containers.put(ns, before.containers().get(ns));
+        }
+        return new LiveDumps(host, fresh.existing(), fresh.hostDump(), containers)
+                .state(manifest.host().routeProtocol(), manifest.host().uplink(), Set.of(), expectedPeers(DesiredState.of(manifest)));
     }
 
     /**

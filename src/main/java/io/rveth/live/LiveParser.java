@@ -152,11 +152,9 @@ public final class LiveParser {
         }
         List<ProxyNeighbour> proxies = new ArrayList<>();
         List<ProxyNeighbour> foreignProxies = new ArrayList<>();
-        if (host.proxies() != null) {
-            for (ProxyNeighbour p : proxies(host)) (p.protocol() == protocol ? proxies : foreignProxies).add(p);
-        }
+        for (ProxyNeighbour p : proxies(host)) (p.protocol() == protocol ? proxies : foreignProxies).add(p);
         return new State(namespaces, veths, addresses, routes, sysctls, foreign, foreignRoutes, foreignAddresses,
-                host.rules() == null ? List.of() : rules(host), proxies, foreignProxies);
+                rules(host), proxies, foreignProxies);
     }
 
     /**
@@ -190,18 +188,22 @@ public final class LiveParser {
 
     /** One entry of {@code ip -j addr show}, which carries the link and its addresses. */
     private record Link(int index, String name, boolean up, int mtu, String mac, String alias,
-                        Integer peerIndex, Integer netnsid, JsonNode addrInfo) {
+                        Integer peerIndex, Integer netnsid, List<Address> addresses) {
     }
 
+    /**
+     * The links of one dump, with their addresses parsed: nothing here refers to the JSON
+     * tree, so the tree can go as soon as this returns ({@link NamespaceDump}).
+     */
     private List<Link> links(NamespaceDump dump) {
         Map<Integer, String> aliases = new HashMap<>();
-        if (dump.links() != null) {
-            for (JsonNode n : array(dump.links(), dump, "link show")) {
+        if (dump.has(NamespaceDump.Doc.LINKS)) {
+            for (JsonNode n : dump.list(NamespaceDump.Doc.LINKS, "link show")) {
                 if (n.hasNonNull("ifalias")) aliases.put(integer(n, "ifindex", "link show in " + dump.netns()), n.get("ifalias").asText());
             }
         }
         List<Link> links = new ArrayList<>();
-        for (JsonNode n : array(dump.addresses(), dump, "addr show")) {
+        for (JsonNode n : dump.list(NamespaceDump.Doc.ADDRESSES, "addr show")) {
             String where = "addr show in " + dump.netns();
             int index = integer(n, "ifindex", where);
             String name = linkName(text(n, "ifname", where), where);
@@ -211,18 +213,25 @@ public final class LiveParser {
                     aliases.get(index),
                     n.has("link_index") ? integer(n, "link_index", where) : null,
                     n.has("link_netnsid") ? integer(n, "link_netnsid", where) : null,
-                    n.path("addr_info")));
+                    addressesOf(dump.netns(), name, n.path("addr_info"))));
         }
         return links;
     }
 
     /** A link's addresses, less the kernel's own IPv6 link-local ones. */
     private static List<Address> addressesOf(Netns netns, Link link) {
+        if (link.addresses.isEmpty() || link.addresses.get(0).netns().equals(netns)) return link.addresses;
         List<Address> out = new ArrayList<>();
-        for (JsonNode a : link.addrInfo) {
+        for (Address a : link.addresses) out.add(new Address(netns, a.dev(), a.cidr()));
+        return out;
+    }
+
+    private static List<Address> addressesOf(Netns netns, String linkName, JsonNode addrInfo) {
+        List<Address> out = new ArrayList<>();
+        for (JsonNode a : addrInfo) {
             String family = a.path("family").asText();
             if (!family.equals("inet") && !family.equals("inet6")) continue;
-            String where = "address of " + link.name + " in " + netns;
+            String where = "address of " + linkName + " in " + netns;
             IPAddress ip = ip(text(a, "local", where), where);
             int length = integer(a, "prefixlen", where);
             if (length < 0 || length > ip.getBitCount()) {
@@ -230,7 +239,7 @@ public final class LiveParser {
             }
             // The kernel makes an fe80::/64 address on every link; it is not rveth's.
             if (ip.isIPv6() && ip.isLinkLocal() && length == 64) continue;
-            out.add(new Address(netns, link.name, new Cidr(ip, length)));
+            out.add(new Address(netns, linkName, new Cidr(ip, length)));
         }
         return out;
     }
@@ -244,7 +253,7 @@ public final class LiveParser {
      */
     private void routes(NamespaceDump dump, Set<String> ownedDevs, List<Route> owned, List<Route> foreign) {
         String where = "route show in " + dump.netns();
-        for (JsonNode r : array(dump.routes(), dump, "route show")) {
+        for (JsonNode r : dump.list(NamespaceDump.Doc.ROUTES, "route show")) {
             if (number(r, "table", RT_TABLE_MAIN, where) != RT_TABLE_MAIN) continue;
             String dev = r.has("dev") ? r.get("dev").asText() : "";
             long proto = number(r, "protocol", RTPROT_BOOT, where);
@@ -287,7 +296,8 @@ public final class LiveParser {
     private List<PolicyRule> rules(NamespaceDump dump) {
         List<PolicyRule> out = new ArrayList<>();
         String where = "ip -6 rule show in " + dump.netns();
-        for (JsonNode r : array(dump.rules(), dump, "-6 rule show")) {
+        if (!dump.has(NamespaceDump.Doc.RULES)) return out;
+        for (JsonNode r : dump.list(NamespaceDump.Doc.RULES, "-6 rule show")) {
             if (number(r, "protocol", 0, where) != protocol || !r.has("iif")) continue;
             String iif = linkName(text(r, "iif", where), where);
             if (!r.has("priority")) throw new IpOutputException(where + ": a rule without \"priority\": " + r);
@@ -318,7 +328,8 @@ public final class LiveParser {
     private List<ProxyNeighbour> proxies(NamespaceDump dump) {
         List<ProxyNeighbour> out = new ArrayList<>();
         String where = "ip neigh show proxy in " + dump.netns();
-        for (JsonNode n : array(dump.proxies(), dump, "neigh show proxy")) {
+        if (!dump.has(NamespaceDump.Doc.PROXIES)) return out;
+        for (JsonNode n : dump.list(NamespaceDump.Doc.PROXIES, "neigh show proxy")) {
             if (!n.has("proxy")) throw new IpOutputException(where + ": an entry without \"proxy\": " + n);
             long proto = number(n, "protocol", 0, where);
             if (proto > 255) throw new IpOutputException(where + ": \"protocol\" " + proto + " is not a protocol number");
@@ -332,7 +343,7 @@ public final class LiveParser {
     private List<Sysctl> sysctls(NamespaceDump dump, Set<String> ownedDevs) {
         List<Sysctl> out = new ArrayList<>();
         String where = "netconf show in " + dump.netns();
-        for (JsonNode n : array(dump.netconf(), dump, "netconf show")) {
+        for (JsonNode n : dump.list(NamespaceDump.Doc.NETCONF, "netconf show")) {
             String family = text(n, "family", where);
             String dev = text(n, "interface", where);
             String ipv = family.equals("inet") ? "ipv4" : family.equals("inet6") ? "ipv6" : null;
@@ -366,7 +377,7 @@ public final class LiveParser {
 
     private Map<Integer, Netns> nsids(NamespaceDump dump) {
         Map<Integer, Netns> out = new HashMap<>();
-        for (JsonNode n : array(dump.nsids(), dump, "netns list-id")) {
+        for (JsonNode n : dump.list(NamespaceDump.Doc.NSIDS, "netns list-id")) {
             if (!n.hasNonNull("name")) continue;
             String name = text(n, "name", "netns list-id");
             if (name.isEmpty() || name.contains("/")) throw new IpOutputException("netns list-id: \"" + name + "\" is not a netns name");
@@ -376,13 +387,6 @@ public final class LiveParser {
     }
 
     // ---- strict field access -----------------------------------------------------------------
-
-    private static JsonNode array(JsonNode node, NamespaceDump dump, String command) {
-        if (node == null || !node.isArray()) {
-            throw new IpOutputException("ip " + command + " in netns " + dump.netns() + " did not print a JSON list");
-        }
-        return node;
-    }
 
     /** A link name as the kernel allows them: 1-15 bytes, no '/', ':' or blanks. Anything else is not ip's output. */
     private static String linkName(String name, String where) {

@@ -103,10 +103,7 @@ public final class LiveReader implements LiveDumps.Source {
         }
         NamespaceDump dump = NamespaceDump.parse(ns, r.stdout(), host);
         if (!host) return dump;
-        List<String> argv = new java.util.ArrayList<>(List.of(ipPath(), "-6", "-N", "-j"));
-        if (!ns.isCurrent()) argv.addAll(List.of("-n", ns.name()));
-        argv.addAll(List.of("rule", "show"));
-        IpRunner.Result rules = ip.run(argv, "");
+        IpRunner.Result rules = ip.run(ip.ipIn(ns, List.of("-6", "-N", "-j", "rule", "show")), "");
         if (rules.exitCode() != 0) throw new IpOutputException("reading IPv6 rules in netns " + ns + " failed: " + rules.stderr().strip());
         return dump.withRules(rules.stdout());
     }
@@ -114,13 +111,13 @@ public final class LiveReader implements LiveDumps.Source {
     /** The namespaces the owned host ends point into, by the host's nsid table. */
     static Set<Netns> peerNamespaces(NamespaceDump host) {
         Set<Integer> ids = new TreeSet<>();
-        for (JsonNode link : host.links()) {
+        for (JsonNode link : host.list(NamespaceDump.Doc.LINKS, "link show")) {
             if (Veth.isOwnedAlias(link.path("ifalias").asText(null)) && link.has("link_netnsid")) {
                 ids.add(link.get("link_netnsid").asInt());
             }
         }
         Set<Netns> out = new TreeSet<>();
-        for (JsonNode n : host.nsids()) {
+        for (JsonNode n : host.list(NamespaceDump.Doc.NSIDS, "netns list-id")) {
             if (ids.contains(n.path("nsid").asInt(-1)) && n.hasNonNull("name")) out.add(new Netns(n.get("name").asText()));
         }
         return out;
@@ -134,9 +131,10 @@ public final class LiveReader implements LiveDumps.Source {
             throw new IllegalStateException("\"" + ipPath() + " -V\" did not answer as iproute2 does (" + version
                     + "); install iproute2 (apt-get install iproute2)");
         }
+        ip.checkNsenter();
     }
 
     private String ipPath() {
-        return ip.batchCommand(null, false).get(0);
+        return ip.ip();
     }
 }

@@ -1,5 +1,7 @@
 package io.rveth.live;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -31,26 +33,56 @@ public final class Snapshot implements LiveDumps.Source {
         this.label = label;
     }
 
+    /**
+     * Reads a snapshot one namespace's read at a time, so that only one read's JSON tree
+     * is in memory at once (the whole file as one tree would be ten times its size).
+     */
     public static Snapshot load(Path file) throws IOException {
-        JsonNode root;
-        try {
-            root = JSON.readTree(file.toFile());
+        String label = "snapshot " + file;
+        ObjectNode header = JSON.createObjectNode();
+        ReadsBuilder reads = new ReadsBuilder(label);
+        try (JsonParser p = JSON.getFactory().createParser(file.toFile())) {
+            if (p.nextToken() != JsonToken.START_OBJECT) return new Snapshot(fromJson(JSON.nullNode(), file.toString()), label);
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("reads") && value == JsonToken.START_ARRAY) {
+                    while (p.nextToken() != JsonToken.END_ARRAY) reads.add(JSON.readTree(p));
+                } else {
+                    header.set(field, JSON.readTree(p));
+                }
+            }
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IpOutputException("snapshot " + file + " is not JSON: " + e.getOriginalMessage());
         }
-        return new Snapshot(fromJson(root, file.toString()), "snapshot " + file);
+        checkFormat(header, file.toString());
+        return new Snapshot(reads.dumps(header), label);
     }
 
     static LiveDumps fromJson(JsonNode root, String label) {
+        checkFormat(root, label);
+        ReadsBuilder reads = new ReadsBuilder(label);
+        for (JsonNode read : root.path("reads")) reads.add(read);
+        return reads.dumps(root);
+    }
+
+    private static void checkFormat(JsonNode root, String label) {
         if (root == null || !root.path("format_version").asText("").startsWith("1.")) {
             throw new IpOutputException(label + " is not an rveth snapshot of format 1.x (no \"format_version\": \"1.0\")");
         }
-        Netns host = new Netns(root.path("host_netns").asText(""));
-        Set<Netns> existing = new TreeSet<>();
-        for (JsonNode n : root.path("namespaces")) existing.add(new Netns(n.asText()));
-        NamespaceDump hostDump = null;
-        Map<Netns, NamespaceDump> containers = new TreeMap<>();
-        for (JsonNode read : root.path("reads")) {
+    }
+
+    /** The reads of a snapshot, turned into {@link NamespaceDump}s (text, not trees) one by one. */
+    private static final class ReadsBuilder {
+        private final String label;
+        private NamespaceDump hostDump;
+        private final Map<Netns, NamespaceDump> containers = new TreeMap<>();
+
+        ReadsBuilder(String label) {
+            this.label = label;
+        }
+
+        void add(JsonNode read) {
             Netns ns = new Netns(read.path("netns").asText(""));
             boolean isHost = read.path("host").asBoolean(false);
             List<String> commands = LiveDumps.commands(isHost);
@@ -69,7 +101,13 @@ public final class Snapshot implements LiveDumps.Source {
             if (isHost) hostDump = d;
             else containers.put(ns, d);
         }
-        return new LiveDumps(host, existing, hostDump, containers);
+
+        LiveDumps dumps(JsonNode header) {
+            Netns host = new Netns(header.path("host_netns").asText(""));
+            Set<Netns> existing = new TreeSet<>();
+            for (JsonNode n : header.path("namespaces")) existing.add(new Netns(n.asText()));
+            return new LiveDumps(host, existing, hostDump, containers);
+        }
     }
 
     public static ObjectNode toJson(LiveDumps d, String toolVersion) {

@@ -41,6 +41,18 @@ public record Command(Netns netns, List<String> args, boolean viaIp, boolean ipv
         return new Command(netns, args, true);
     }
 
+    /**
+     * The {@code path=value} word when this is a sysctl write ({@link #sysctl}), else null:
+     * the executor runs a namespace's consecutive sysctl writes as one {@code sysctl} process.
+     */
+    public String sysctlAssignment() {
+        int at = viaIp ? 3 : 0;
+        if (viaIp && (args.size() != 7 || !args.get(0).equals("netns") || !args.get(1).equals("exec"))) return null;
+        if (args.size() != at + 4 || !args.get(at).equals("sysctl") || !args.get(at + 1).equals("-q")
+                || !args.get(at + 2).equals("-w")) return null;
+        return args.get(at + 3);
+    }
+
     /** The batch line. */
     public String line() {
         return String.join(" ", args);

@@ -53,6 +53,47 @@ class ExecutorTest {
     }
 
     @Test
+    void consecutiveSysctlsOfANamespaceShareOneProcessInTheirPlace() {
+        Plan plan = new Plan(List.of(
+                change(4, Command.ip(HOST, "link", "add", "name", "v", "type", "veth", "peer", "name", "eth0", "netns", "web")),
+                change(5, Command.sysctl(HOST, "net/ipv4/conf/all/forwarding", "1")),
+                change(5, Command.sysctl(HOST, Sysctl.strictRpFilter(HOST, "v").path(), "1")),
+                change(5, Command.sysctl(HOST, "net/ipv6/conf/all/forwarding", "1")),
+                change(9, Command.ip(HOST, "route", "add", "10.0.0.0/24", "dev", "v"))));
+        List<Executor.Batch> batches = Executor.batches(plan, HOST);
+        assertEquals(List.of(true, false, true), batches.stream().map(Executor.Batch::viaIp).toList());
+        assertEquals(List.of("net/ipv4/conf/all/forwarding=1", "net/ipv4/conf/v/rp_filter=1", "net/ipv6/conf/all/forwarding=1"),
+                batches.get(1).commands().stream().map(Command::sysctlAssignment).toList());
+        assertEquals(HOST, batches.get(1).netns());
+        assertEquals(null, Command.ip(HOST, "netns", "exec", "h", "ping", "-c", "1", "x").sysctlAssignment());
+    }
+
+    @Test
+    void aLongRunOfSysctlsIsSplitSoThatNoArgvGetsTooLong() {
+        List<Change> changes = new java.util.ArrayList<>();
+        for (int i = 0; i <= Executor.MAX_SYSCTLS; i++) {
+            changes.add(change(5, Command.sysctl(HOST, Sysctl.strictRpFilter(HOST, "v" + i).path(), "1")));
+        }
+        List<Executor.Batch> batches = Executor.batches(new Plan(changes), HOST);
+        assertEquals(List.of(Executor.MAX_SYSCTLS, 1), batches.stream().map(b -> b.commands().size()).toList());
+    }
+
+    @Test
+    void aFailingSysctlIsTheFirstSettingSysctlComplainsAbout() {
+        List<Command> cmds = List.of(Command.sysctl(HOST, "net/ipv4/conf/all/forwarding", "1"),
+                Command.sysctl(HOST, "net/ipv4/conf/v1/rp_filter", "1"),
+                Command.sysctl(HOST, "net/ipv4/conf/v.2/rp_filter", "1"),
+                Command.sysctl(HOST, "net/ipv4/conf/v10/rp_filter", "1"));
+        // What procps-ng sysctl 4.0 prints: it goes on past a failing key.
+        assertEquals(3, Executor.failedSysctl(cmds, "sysctl: cannot stat /proc/sys/net/ipv4/conf/v10/rp_filter: No such file or directory"));
+        assertEquals(1, Executor.failedSysctl(cmds, """
+                sysctl: cannot stat /proc/sys/net/ipv4/conf/v10/rp_filter: No such file or directory
+                sysctl: setting key "net.ipv4.conf.v1.rp_filter": Invalid argument"""));
+        assertEquals(2, Executor.failedSysctl(cmds, "sysctl: permission denied on key \"net.ipv4.conf.v/2.rp_filter\""));
+        assertEquals(-1, Executor.failedSysctl(cmds, "sysctl: something else"));
+    }
+
+    @Test
     void sysctlPathKeepsDotsInInterfaceNames() {
         Sysctl s = Sysctl.strictRpFilter(HOST, "veth.web");
         assertEquals("net/ipv4/conf/veth.web/rp_filter", s.path());

@@ -26,6 +26,9 @@ import java.util.TreeSet;
  * once: its /29 host route is missing (create), its IPv4 /32 host route points at the next
  * container's host end (update), a stray route with rveth's protocol sits on its host end
  * (delete), and a stray address sits in the container (delete).
+ *
+ * <p>The host's IPv6 policy rules (two allow rules and a drop rule per host end, as rveth
+ * makes them) are in the live state too, so they plan no changes.
  */
 public final class Synth {
     public static final Netns HOST = new Netns("rvbench-host");
@@ -105,6 +108,11 @@ public final class Synth {
         ArrayNode netconf = F.arrayNode();
         ArrayNode nsids = F.arrayNode();
         ArrayNode hostLinks = F.arrayNode();
+        // ip -6 -N -j rule show: the kernel's own rules, and rveth's per host end (IPv6
+        // anti-spoofing): allow from the routed /128 and from fe80::/10, then drop the rest.
+        ArrayNode rules = F.arrayNode();
+        rules.add(F.objectNode().put("priority", 0).put("src", "all").put("table", "255"));
+        ArrayNode dropRules = F.arrayNode();
         hostAddrs.add(loopback());
         hostLinks.add(link(1, "lo", null, null, null));
         List<NamespaceDump> dumps = new ArrayList<>(containers);
@@ -132,6 +140,12 @@ public final class Synth {
             nc.put("family", "inet").put("interface", dev).put("forwarding", true).put("rp_filter", "strict");
             netconf.add(nc);
             nsids.add(F.objectNode().put("nsid", i).put("name", netns(i).name()));
+            rules.add(F.objectNode().put("priority", 1000).put("src", addr6(i)).put("iif", dev).put("table", "254")
+                    .put("protocol", String.valueOf(PROTO)));
+            rules.add(F.objectNode().put("priority", 1000).put("src", "fe80::").put("srclen", 10).put("iif", dev)
+                    .put("table", "254").put("protocol", String.valueOf(PROTO)));
+            dropRules.add(F.objectNode().put("priority", 1001).put("src", "all").put("iif", dev).put("action", "6")
+                    .put("protocol", String.valueOf(PROTO)));
             dumps.add(container(i, ifindex));
         }
         for (String family : List.of("inet", "inet6")) {
@@ -139,7 +153,9 @@ public final class Synth {
             if (family.equals("inet")) all.put("rp_filter", "off");
             netconf.add(all);
         }
-        NamespaceDump host = new NamespaceDump(HOST, hostAddrs, hostRoutes, netconf, nsids, hostLinks);
+        rules.addAll(dropRules);
+        rules.add(F.objectNode().put("priority", 32766).put("src", "all").put("table", "254"));
+        NamespaceDump host = new NamespaceDump(HOST, hostAddrs, hostRoutes, netconf, nsids, hostLinks, rules);
         Set<Netns> existing = new TreeSet<>();
         existing.add(HOST);
         for (NamespaceDump d : dumps) existing.add(d.netns());
