@@ -14,6 +14,8 @@ public final class Cidr implements Comparable<Cidr> {
     private final int length;
     private final byte[] bytes;
     private final int hash;
+    /** Made on first use and kept: plans print it in labels and commands, and IPAddress formats slowly. */
+    private String text;
 
     public Cidr(IPAddress ip, int length) {
         // 10.5.5.0/24 parses as the whole block; the address meant is its first.
@@ -47,6 +49,21 @@ public final class Cidr implements Comparable<Cidr> {
         return bytes.length == 4 ? Family.V4 : Family.V6;
     }
 
+    /** An IPv6 link-local address (fe80::/10), from the kept bytes: no parsing, no allocation. */
+    public boolean isLinkLocalV6() {
+        return bytes.length == 16 && bytes[0] == (byte) 0xfe && (bytes[1] & 0xc0) == 0x80;
+    }
+
+    /** Whether both hold the same address, whatever their lengths. */
+    public boolean sameAddress(Cidr other) {
+        return Arrays.equals(bytes, other.bytes);
+    }
+
+    /** A hash of the address alone, to go with {@link #sameAddress}. */
+    public int addressHash() {
+        return Arrays.hashCode(bytes);
+    }
+
     /** The network this address lies in: 10.5.5.1/24 gives 10.5.5.0/24. */
     public Prefix network() {
         return new Prefix(ip.setPrefixLength(length, false).toPrefixBlock());
@@ -59,7 +76,9 @@ public final class Cidr implements Comparable<Cidr> {
 
     @Override
     public String toString() {
-        return ip.toCanonicalString() + "/" + length;
+        String t = text;
+        if (t == null) text = t = ip.toCanonicalString() + "/" + length;
+        return t;
     }
 
     @Override

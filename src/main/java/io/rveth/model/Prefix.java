@@ -15,6 +15,8 @@ public final class Prefix implements Comparable<Prefix> {
     private final byte[] bytes;
     private final int length;
     private final int hash;
+    /** Made on first use and kept: plans print it in labels and commands, and IPAddress formats slowly. */
+    private String text;
 
     public Prefix(IPAddress network) {
         if (!network.isPrefixed() || !network.isPrefixBlock()) {
@@ -58,6 +60,11 @@ public final class Prefix implements Comparable<Prefix> {
         return length;
     }
 
+    /** Inside fe80::/10, from the kept bytes: no parsing, no allocation. */
+    public boolean isLinkLocalV6() {
+        return bytes.length == 16 && length >= 10 && bytes[0] == (byte) 0xfe && (bytes[1] & 0xc0) == 0x80;
+    }
+
     public boolean isDefault() {
         return length() == 0;
     }
@@ -78,7 +85,9 @@ public final class Prefix implements Comparable<Prefix> {
     /** The form {@code ip} accepts and the manifest shows: canonical, always with a length. */
     @Override
     public String toString() {
-        return network.getLower().withoutPrefixLength().toCanonicalString() + "/" + length();
+        String t = text;
+        if (t == null) text = t = network.getLower().withoutPrefixLength().toCanonicalString() + "/" + length();
+        return t;
     }
 
     @Override
