@@ -17,8 +17,9 @@ import java.util.regex.Pattern;
 /**
  * The only code that changes the system. It runs a plan as one {@code ip -batch -} per
  * namespace: first the namespace-less batch ({@code netns add}), then the host side, then
- * each container, each batch keeping the plan's order. {@code ip} stops at the first line
- * that fails; so does the executor, naming the change and quoting {@code ip}.
+ * the containers, {@value #PARALLEL_CONTAINERS} at a time, each batch keeping the plan's
+ * order. {@code ip} stops at the first line that fails; so does the executor (it starts no
+ * further container), naming the change and quoting {@code ip}.
  *
  * <p>Sysctl writes are planned as {@code netns exec NS sysctl -q -w path=value} lines, one
  * per setting; inside an {@code ip} batch each would be a process of its own (one per host
@@ -84,14 +85,70 @@ public final class Executor {
         return c.sysctlAssignment() == null && c.viaIp();
     }
 
-    /** Runs the plan; {@code progress} hears about each batch before it starts. */
+    /** Container namespaces applied at once: each batch is mostly a process starting and waiting on the kernel. */
+    static final int PARALLEL_CONTAINERS = 4;
+
+    /**
+     * Runs the plan; {@code progress} hears about each batch before it starts. The
+     * namespace-less batch and the host side run first, in order; then the containers,
+     * several at a time (each one's batches in order): nothing in one container's batch
+     * depends on another's. Once a failure is seen no further container is started; the
+     * one reported is the first failed in plan order.
+     */
     public void apply(Plan plan, Netns host, Consumer<Batch> progress) {
-        for (Batch b : batches(plan, host)) {
-            for (Command c : b.commands()) checkSafe(c);
-            progress.accept(b);
-            if (b.viaIp()) runBatch(b);
-            else runSysctls(b);
+        List<Batch> all = batches(plan, host);
+        for (Batch b : all) for (Command c : b.commands()) checkSafe(c);
+        Map<Netns, List<Batch>> containers = new LinkedHashMap<>();
+        for (Batch b : all) {
+            if (b.netns() == null || b.netns().equals(host)) run(b, progress);
+            else containers.computeIfAbsent(b.netns(), k -> new ArrayList<>()).add(b);
         }
+        if (containers.isEmpty()) return;
+        if (containers.size() == 1) {
+            for (Batch b : containers.values().iterator().next()) run(b, progress);
+            return;
+        }
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.min(PARALLEL_CONTAINERS, containers.size()));
+        try {
+            List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+            for (List<Batch> batches : containers.values()) {
+                futures.add(pool.submit(() -> {
+                    for (Batch b : batches) {
+                        if (failed.get()) return;
+                        try {
+                            run(b, progress);
+                        } catch (RuntimeException e) {
+                            failed.set(true);
+                            throw e;
+                        }
+                    }
+                }));
+            }
+            RuntimeException first = null;
+            for (java.util.concurrent.Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (first == null) first = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                }
+            }
+            if (first != null) throw first;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while applying", e);
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private void run(Batch b, Consumer<Batch> progress) {
+        synchronized (progress) {
+            progress.accept(b);
+        }
+        if (b.viaIp()) runBatch(b);
+        else runSysctls(b);
     }
 
     private void runBatch(Batch b) {

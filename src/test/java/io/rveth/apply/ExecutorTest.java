@@ -110,4 +110,61 @@ class ExecutorTest {
             assertTrue(e.getMessage().contains("unsafe word"), e.getMessage());
         }
     }
+
+    /** An ip that records which netns each batch ran in, and fails the batches of {@code failing}. */
+    static final class RecordingIp extends io.rveth.live.IpRunner {
+        final List<String> ran = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        final java.util.Set<Netns> failing;
+
+        RecordingIp(Netns... failing) {
+            super("ip");
+            this.failing = java.util.Set.of(failing);
+        }
+
+        /** Released by the first failure: until then other containers' batches wait in "the kernel". */
+        final java.util.concurrent.CountDownLatch failedOnce = new java.util.concurrent.CountDownLatch(1);
+
+        @Override
+        public Result batch(Netns netns, List<String> lines, boolean json, boolean ipv6) {
+            ran.add(netns == null ? "-" : netns.name());
+            if (netns != null && failing.contains(netns)) {
+                failedOnce.countDown();
+                return new Result(1, "", "RTNETLINK answers: File exists\nCommand failed -:1\n");
+            }
+            if (!failing.isEmpty() && netns != null && !netns.equals(HOST)) {
+                try {
+                    if (!failedOnce.await(30, java.util.concurrent.TimeUnit.SECONDS)) throw new AssertionError("no failure came");
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            }
+            return new Result(0, "", "");
+        }
+    }
+
+    static Plan containers(int n) {
+        List<Change> changes = new java.util.ArrayList<>();
+        changes.add(change(0, Command.ip(null, "netns", "add", "c0")));
+        changes.add(change(4, Command.ip(HOST, "link", "add", "name", "v0", "type", "veth", "peer", "name", "eth0", "netns", "c0")));
+        for (int i = 0; i < n; i++) changes.add(change(6, Command.ip(new Netns("c" + i), "address", "add", "10.0.0." + i + "/32", "dev", "eth0")));
+        return new Plan(changes);
+    }
+
+    @Test
+    void theHostSideRunsFirstThenEveryContainer() {
+        RecordingIp ip = new RecordingIp();
+        new Executor(ip).apply(containers(12), HOST, b -> { });
+        assertEquals(List.of("-", "h"), ip.ran.subList(0, 2), "namespaces, then the host, before any container");
+        assertEquals(14, ip.ran.size());
+        assertEquals(12, ip.ran.stream().filter(n -> n.startsWith("c")).distinct().count());
+    }
+
+    @Test
+    void theFailureReportedIsTheFirstInPlanOrder() {
+        // c0, c1, c10 and c11 (plan order) start together, and the others wait in "the kernel"
+        // until c1 fails. c3 fails too if it still starts; either way c1's is the failure reported.
+        RecordingIp ip = new RecordingIp(new Netns("c1"), new Netns("c3"));
+        ApplyException e = assertThrows(ApplyException.class, () -> new Executor(ip).apply(containers(40), HOST, b -> { }));
+        assertEquals("ip -n c1 address add 10.0.0.1/32 dev eth0", e.command().shell());
+    }
 }
