@@ -56,7 +56,7 @@ public final class Main {
             return ExitCodes.ERROR;
         }
         if (e instanceof ApplyException a) {
-            err.println("Error: apply stopped: " + a.getMessage() + hint(a.getMessage()));
+            err.println("Error: apply stopped: " + a.getMessage() + Refusal.hint(a.getMessage()));
             if (a.rollback() != null) {
                 err.println("Rollback: " + a.rollback() + ".");
             } else {
@@ -83,15 +83,11 @@ public final class Main {
         }
         if (e instanceof IpOutputException || e instanceof UncheckedIOException || e instanceof IllegalStateException
                 || e instanceof IllegalArgumentException) {
-            err.println("Error: " + e.getMessage() + hint(e.getMessage()));
+            err.println("Error: " + e.getMessage() + Refusal.hint(e.getMessage()));
             return ExitCodes.ERROR;
         }
         err.println("Error: " + e);
         e.printStackTrace(err);
         return ExitCodes.ERROR;
-    }
-
-    private static String hint(String message) {
-        return Refusal.hint(message);
     }
 }

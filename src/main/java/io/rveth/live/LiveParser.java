@@ -112,7 +112,7 @@ public final class LiveParser {
         List<Route> foreignRoutes = new ArrayList<>();
         List<Address> foreignAddresses = new ArrayList<>();
         for (Link l : hostLinks) {
-            (ownedHostEnds.containsKey(l.name) ? addresses : foreignAddresses).addAll(addressesOf(hostNetns, l));
+            (ownedHostEnds.containsKey(l.name) ? addresses : foreignAddresses).addAll(l.addresses());
         }
         routes(host, ownedHostEnds.keySet(), routes, foreignRoutes);
         sysctls.addAll(sysctls(host, ownedHostEnds.keySet()));
@@ -145,7 +145,7 @@ public final class LiveParser {
             Set<String> names = new TreeSet<>();
             for (Link l : e.getValue()) {
                 if (!mine.contains(l.name)) names.add(l.name);
-                (mine.contains(l.name) ? addresses : foreignAddresses).addAll(addressesOf(ns, l));
+                (mine.contains(l.name) ? addresses : foreignAddresses).addAll(l.addresses());
             }
             foreign.put(ns, names);
             routes(dumps.get(ns), mine, routes, foreignRoutes);
@@ -179,9 +179,9 @@ public final class LiveParser {
     private boolean leftByACrash(Link l, Map<Integer, Netns> nsids, Map<Netns, List<Link>> containerLinks) {
         Endpoint want = expectedPeers.get(l.name);
         if (want == null || l.alias != null || l.peerIndex == null || l.netnsid == null) return false;
-        if (!want.netns().equals(peerNetns(l, nsids, containerLinks)) || !addressesOf(hostNetns, l).isEmpty()) return false;
+        if (!want.netns().equals(peerNetns(l, nsids, containerLinks)) || !l.addresses().isEmpty()) return false;
         return containerLinks.getOrDefault(want.netns(), List.of()).stream()
-                .anyMatch(p -> p.index == l.peerIndex && p.name.equals(want.name()) && addressesOf(want.netns(), p).isEmpty());
+                .anyMatch(p -> p.index == l.peerIndex && p.name.equals(want.name()) && p.addresses().isEmpty());
     }
 
     // ---- links and addresses -------------------------------------------------------------
@@ -219,13 +219,6 @@ public final class LiveParser {
     }
 
     /** A link's addresses, less the kernel's own IPv6 link-local ones. */
-    private static List<Address> addressesOf(Netns netns, Link link) {
-        if (link.addresses.isEmpty() || link.addresses.get(0).netns().equals(netns)) return link.addresses;
-        List<Address> out = new ArrayList<>();
-        for (Address a : link.addresses) out.add(new Address(netns, a.dev(), a.cidr()));
-        return out;
-    }
-
     private static List<Address> addressesOf(Netns netns, String linkName, JsonNode addrInfo) {
         List<Address> out = new ArrayList<>();
         for (JsonNode a : addrInfo) {

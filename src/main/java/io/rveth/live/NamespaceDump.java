@@ -27,13 +27,15 @@ import java.util.Objects;
 public final class NamespaceDump {
     /** Batch lines cannot say -6, so the IPv6 rules are a second, one-command read of the host. */
     public static final String RULES_COMMAND = "-6 rule show";
+    /** The host's proxy neighbour entries; snapshots from before rveth read them lack it. */
+    public static final String PROXIES_COMMAND = "neigh show proxy";
 
     /**
      * One process reads everything the host side needs; see {@link LiveParser}. The link
      * list is there for the aliases, which {@code addr show} leaves out.
      */
     public static final List<String> HOST_COMMANDS =
-            List.of("addr show", "route show table all", "netconf show", "netns list-id", "link show", "neigh show proxy");
+            List.of("addr show", "route show table all", "netconf show", "netns list-id", "link show", PROXIES_COMMAND);
     public static final List<String> CONTAINER_COMMANDS = List.of("addr show", "route show table all");
 
     private static final ObjectMapper JSON = new ObjectMapper();

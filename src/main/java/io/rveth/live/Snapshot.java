@@ -22,7 +22,6 @@ import java.util.TreeSet;
  */
 public final class Snapshot implements LiveDumps.Source {
     public static final String FORMAT_VERSION = "1.0";
-    private static final String PROXIES_COMMAND = "neigh show proxy";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final LiveDumps dumps;
@@ -90,7 +89,7 @@ public final class Snapshot implements LiveDumps.Source {
             for (int i = 0; i < docs.length; i++) {
                 docs[i] = read.path("output").get(commands.get(i));
                 // Snapshots from before rveth read proxy entries have none: null, read as "none".
-                if (docs[i] == null && !commands.get(i).equals(PROXIES_COMMAND)) {
+                if (docs[i] == null && !commands.get(i).equals(NamespaceDump.PROXIES_COMMAND)) {
                     throw new IpOutputException(label + ": the read of netns " + ns + " has no \"" + commands.get(i) + "\"");
                 }
             }
