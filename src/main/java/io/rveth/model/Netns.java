@@ -16,6 +16,18 @@ public record Netns(String name) implements Comparable<Netns> {
         return name.isEmpty();
     }
 
+    // Written out, not generated: a plan compares and hashes netns hundreds of thousands of
+    // times, and most comparisons are of one instance with itself.
+    @Override
+    public boolean equals(Object o) {
+        return this == o || o instanceof Netns n && name.equals(n.name);
+    }
+
+    @Override
+    public int hashCode() {
+        return name.hashCode();
+    }
+
     @Override
     public int compareTo(Netns other) {
         return name.compareTo(other.name);

@@ -25,7 +25,7 @@ public final class Prefix implements Comparable<Prefix> {
         this.network = network;
         this.bytes = network.getLower().getBytes();
         this.length = network.getPrefixLength();
-        this.hash = Arrays.hashCode(bytes) * 31 + length;
+        this.hash = Cidr.hashOf(bytes) * 31 + length;
     }
 
     public IPAddress network() {
@@ -70,11 +70,30 @@ public final class Prefix implements Comparable<Prefix> {
     }
 
     public boolean contains(Prefix other) {
-        return family() == other.family() && network.contains(other.network);
+        return other.length >= length && covers(other.bytes);
     }
 
     public boolean contains(IPAddress address) {
-        return network.getIPVersion() == address.getIPVersion() && network.contains(address.withoutPrefixLength());
+        return covers(address.withoutPrefixLength().getBytes());
+    }
+
+    public boolean contains(Cidr address) {
+        return covers(address.bytes());
+    }
+
+    /**
+     * Whether an address of the same family starts with this prefix's network bits: a
+     * comparison of kept bytes, as a plan checks every host route against the host's own
+     * addresses.
+     */
+    private boolean covers(byte[] address) {
+        if (address.length != bytes.length) return false;
+        int whole = length / 8;
+        for (int i = 0; i < whole; i++) if (bytes[i] != address[i]) return false;
+        int bits = length % 8;
+        if (bits == 0) return true;
+        int mask = 0xff << (8 - bits) & 0xff;
+        return (bytes[whole] & mask) == (address[whole] & mask);
     }
 
     /** True when one contains the other: routes that would shadow each other. */
