@@ -119,9 +119,7 @@ public final class Planner {
         p.problems.addAll(forRoutes.problems);
         if (!p.problems.isEmpty()) throw new PlanException(p.problems.stream().distinct().sorted().toList());
         List<Change> ordered = new ArrayList<>(p.changes);
-        ordered.sort(Comparator.comparingInt(Change::stage)
-                .thenComparing(c -> c.netns() == null ? "" : c.netns().equals(host) ? "" : "\u0001" + c.netns().name())
-                .thenComparing(Change::address));
+        ordered.sort(Comparator.comparingInt(Change::stage).thenComparing(Change::netns, p::byPlace).thenComparing(Change::address));
         List<String> warnings = p.warnings(ordered, live);
         warnings.addAll(p.proxyWarnings);
         return new Plan(ordered, warnings);
@@ -147,6 +145,14 @@ public final class Planner {
         return out;
     }
 
+    /** The host side first (and the netns-less changes with it), then the containers by name. */
+    private int byPlace(Netns a, Netns b) {
+        boolean aHost = a == null || a.equals(host);
+        boolean bHost = b == null || b.equals(host);
+        if (aHost || bHost) return Boolean.compare(bHost, aHost);
+        return a.compareTo(b);
+    }
+
     /** "host" for the host side, the netns name elsewhere: how plans name places. */
     public String label(Netns netns) {
         return netns.equals(host) ? "host" : netns.name();
@@ -155,10 +161,9 @@ public final class Planner {
     // ---- namespaces ------------------------------------------------------------------------
 
     private void namespaces(State desired, State live) {
-        for (Namespace want : new TreeMap<>(desired.namespaces()).values()) {
+        for (Namespace want : desired.namespaces().values()) {
             Netns ns = want.netns();
             Namespace have = live.namespaces().get(ns);
-            String loopback = "link." + label(ns) + "[\"lo\"]";
             if (have == null && want.managed()) {
                 changes.add(new Change(Action.CREATE, "netns[\"" + ns.name() + "\"]", "netns", ns, "netns " + ns.name()
                         + " with lo up", "", List.of(Command.ip(null, "netns", "add", ns.name()),
@@ -168,7 +173,7 @@ public final class Planner {
                 problems.add("netns " + ns.name() + " (" + who + ") does not exist; create it (ip netns add "
                         + ns.name() + ") or set create-netns: true");
             } else if (want.managed() && !have.managed()) {
-                changes.add(new Change(Action.UPDATE, loopback, "link", ns, "lo", "lo is down",
+                changes.add(new Change(Action.UPDATE, "link." + label(ns) + "[\"lo\"]", "link", ns, "lo", "lo is down",
                         List.of(Command.ip(ns, "link", "set", "dev", "lo", "up")), LINK_SETTINGS, have, want));
             }
         }
@@ -289,7 +294,7 @@ public final class Planner {
     }
 
     private static Map<String, Veth> byHostName(List<Veth> veths) {
-        Map<String, Veth> out = new TreeMap<>();
+        Map<String, Veth> out = new HashMap<>(veths.size() * 4 / 3 + 1);
         for (Veth v : veths) out.put(v.host().name(), v);
         return out;
     }
@@ -321,34 +326,43 @@ public final class Planner {
     }
 
     private void addresses(State desired, State live) {
-        Map<AddressKey, Address> want = new HashMap<>(desired.addresses().size() * 4 / 3 + 1);
-        for (Address a : desired.addresses()) want.put(key(a), a);
-        Map<AddressKey, Address> have = new HashMap<>(live.addresses().size() * 4 / 3 + 1);
+        // As with routes: one pass over each list, the desired marking their live matches.
+        Map<AddressKey, Address> have = new HashMap<>((live.addresses().size() + desired.addresses().size() / 8) * 4 / 3 + 1);
         for (Address a : live.addresses()) if (!isGone(a.netns(), a.dev())) have.put(key(a), a);
-        // Container addresses held by other links (host-side gateway addresses are shared by design).
-        Map<AddressKey, Address> heldElsewhere = new HashMap<>();
-        for (Address a : live.foreignAddresses()) {
-            heldElsewhere.putIfAbsent(new AddressKey(a.netns(), "", a.cidr()), a);
-        }
-        // As with routes: each desired address takes its match out of the live map; the rest goes.
-        for (Map.Entry<AddressKey, Address> e : want.entrySet()) {
-            Address a = e.getValue();
-            Address old = have.remove(e.getKey());
+        List<Address> missing = new ArrayList<>();
+        for (Address a : desired.addresses()) {
+            Address old = have.put(key(a), PLANNED_ADDRESS);
+            if (old == PLANNED_ADDRESS) continue; // the same address twice: the first one counts
             if (old == null) {
-                Address held = a.netns().equals(host) ? null : heldElsewhere.get(new AddressKey(a.netns(), "", a.cidr()));
-                if (held != null) {
-                    problems.add(addressLabel(a) + ": " + a.cidr().ip().toCanonicalString() + " is already on " + held.dev()
-                            + " in netns " + a.netns() + ", a link rveth does not own; remove it there first");
-                    continue;
-                }
-                changes.add(change(Action.CREATE, null, a, "", List.of(addressCommand("add", a)), ADDRESSES));
+                missing.add(a);
             } else if (old.cidr().length() != a.cidr().length()) {
                 changes.add(change(Action.REPLACE, old, a, "prefix length /" + old.cidr().length() + " -> /" + a.cidr().length(),
                         List.of(addressCommand("del", old), addressCommand("add", a)), ADDRESSES));
             }
         }
-        for (Address a : have.values()) changes.add(change(Action.DELETE, a, null, "", List.of(addressCommand("del", a)), DELETE_ADDRESSES));
+        for (Address a : have.values()) {
+            if (a != PLANNED_ADDRESS) changes.add(change(Action.DELETE, a, null, "", List.of(addressCommand("del", a)), DELETE_ADDRESSES));
+        }
+        if (missing.isEmpty()) return;
+        // A container address held by another link in its netns (the host side's gateway
+        // addresses are shared by design).
+        Map<AddressKey, Address> heldElsewhere = new HashMap<>();
+        for (Address f : live.foreignAddresses()) {
+            if (!f.netns().equals(host)) heldElsewhere.putIfAbsent(new AddressKey(f.netns(), "", f.cidr()), f);
+        }
+        for (Address a : missing) {
+            Address held = a.netns().equals(host) ? null : heldElsewhere.get(new AddressKey(a.netns(), "", a.cidr()));
+            if (held != null) {
+                problems.add(addressLabel(a) + ": " + a.cidr().ip().toCanonicalString() + " is already on " + held.dev()
+                        + " in netns " + a.netns() + ", a link rveth does not own; remove it there first");
+                continue;
+            }
+            changes.add(change(Action.CREATE, null, a, "", List.of(addressCommand("add", a)), ADDRESSES));
+        }
     }
+
+    /** Marks an address key as planned in {@link #addresses}; never a real address. */
+    private static final Address PLANNED_ADDRESS = new Address(Netns.CURRENT, "", Cidr.parse("0.0.0.0/0"));
 
     private static AddressKey key(Address a) {
         return new AddressKey(a.netns(), a.dev(), a.cidr());
@@ -374,36 +388,55 @@ public final class Planner {
     // ---- routes ------------------------------------------------------------------------------
 
     private void routes(State desired, State live) {
-        // Each desired route takes its match out of the live map, and what is left there is
-        // deleted: three hash operations a route, not five. At 100,000 routes the planner's
-        // time is mostly these lookups.
-        Map<Route.Key, Route> have = new HashMap<>(live.routes().size() * 4 / 3 + 1);
+        // One pass over the live routes and one over the desired, in list order: each desired
+        // route marks its live match (or its own key, when there is none) as planned, and
+        // what is left unmarked is deleted. At 100,000 routes the planner's time is mostly
+        // these lookups, and memory: a walk in list order touches routes as they lie in the
+        // heap, where a walk over a map's entries jumps about.
+        Map<Route.Key, Route> have = new HashMap<>((live.routes().size() + desired.routes().size() / 8) * 4 / 3 + 1);
         for (Route r : live.routes()) if (!isGone(r.netns(), r.dev())) have.put(r.key(), r);
-        Map<Route.Key, Route> others = new HashMap<>();
-        for (Route r : live.foreignRoutes()) if (!isGone(r.netns(), r.dev())) others.putIfAbsent(r.key(), r);
         HostGuard guard = new HostGuard(live);
-        Map<Route.Key, Route> want = new HashMap<>(desired.routes().size() * 4 / 3 + 1);
-        for (Route r : desired.routes()) want.put(r.key(), r);
-        for (Map.Entry<Route.Key, Route> e : want.entrySet()) {
-            Route.Key key = e.getKey();
-            Route r = e.getValue();
-            Route old = have.remove(key);
+        List<Route> missing = new ArrayList<>();
+        for (Route r : desired.routes()) {
+            Route.Key key = r.key();
+            Route old = have.put(key, PLANNED);
+            if (old == PLANNED) continue; // the same route twice: the first one counts
             if (r.netns().equals(host)) guard.check(r).ifPresent(problems::add);
-            Route other = old == null ? others.get(key) : null;
+            if (old == null) {
+                missing.add(r);
+            } else if (!old.dev().equals(r.dev()) || !old.via().equals(r.via()) || old.onlink() != r.onlink()) {
+                changes.add(change(Action.UPDATE, old, r, describe(old) + " -> " + describe(r), routeCommand("replace", r), stage(r)));
+            }
+        }
+        for (Route r : have.values()) {
+            if (r != PLANNED) changes.add(change(Action.DELETE, r, null, "", routeCommand("del", r), DELETE_ROUTES));
+        }
+        if (missing.isEmpty()) return;
+        // Routes to add: does another owner's route already hold the place?
+        Map<Route.Key, Route> others = new HashMap<>();
+        Set<Route.Key> wanted = new HashSet<>();
+        for (Route r : missing) wanted.add(r.key());
+        for (Route r : live.foreignRoutes()) {
+            Route.Key key = r.key();
+            if (wanted.contains(key) && !isGone(r.netns(), r.dev())) others.putIfAbsent(key, r);
+        }
+        for (Route r : missing) {
+            Route other = others.get(r.key());
             if (other != null && adopt) {
                 changes.add(change(Action.UPDATE, other, r, "adopt: take over " + describe(other) + " proto " + other.protocol(),
                         routeCommand("replace", r), stage(r)));
             } else if (other != null) {
                 problems.add(routeLabel(r) + ": " + r.dst() + " is already routed " + describe(other) + " proto " + other.protocol()
                         + " in netns " + r.netns() + ", by something rveth does not own; remove that route, or use --adopt to take it over");
-            } else if (old == null) {
+            } else {
                 changes.add(change(Action.CREATE, null, r, "", routeCommand("add", r), stage(r)));
-            } else if (!old.dev().equals(r.dev()) || !old.via().equals(r.via()) || old.onlink() != r.onlink()) {
-                changes.add(change(Action.UPDATE, old, r, describe(old) + " -> " + describe(r), routeCommand("replace", r), stage(r)));
             }
         }
-        for (Route r : have.values()) changes.add(change(Action.DELETE, r, null, "", routeCommand("del", r), DELETE_ROUTES));
     }
+
+    /** Marks a route key as planned in {@link #routes}; never a real route. */
+    private static final Route PLANNED = new Route(Netns.CURRENT, Prefix.any(io.rveth.model.Family.V4), "", java.util.Optional.empty(),
+            false, 0, 0);
 
     /** Whether the link {@code dev} in {@code ns} goes in this plan (most plans delete none). */
     private boolean isGone(Netns ns, String dev) {
@@ -460,7 +493,7 @@ public final class Planner {
 
         java.util.Optional<String> check(Route r) {
             for (Address a : ownAddresses) {
-                if (r.dst().contains(a.cidr().ip())) {
+                if (r.dst().contains(a.cidr())) {
                     return java.util.Optional.of(routeLabel(r) + ": " + r.dst() + " covers " + a.cidr().ip().toCanonicalString()
                             + ", an address of " + a.dev() + " on the host; routing it to a container would cut the host off. Route a narrower prefix");
                 }
@@ -499,10 +532,15 @@ public final class Planner {
      * deletes join that veth's delete, which stays one change in the plan.
      */
     private void rules(State desired, State live) {
-        Set<PolicyRule> want = new java.util.LinkedHashSet<>(desired.rules());
+        // As with routes: each desired rule takes its match out of the live set; the rest goes.
         Set<PolicyRule> have = new HashSet<>(live.rules());
+        List<PolicyRule> missing = new ArrayList<>();
+        Set<PolicyRule> seen = new HashSet<>();
+        for (PolicyRule r : desired.rules()) {
+            if (seen.add(r) && !have.remove(r)) missing.add(r);
+        }
         // Sorted only for a deterministic plan; few rules are ever stale.
-        for (PolicyRule r : have.stream().filter(x -> !want.contains(x)).sorted(Comparator.comparing(PolicyRule::toString)).toList()) {
+        for (PolicyRule r : have.stream().sorted(Comparator.comparing(PolicyRule::toString)).toList()) {
             Change rule = ruleChange(Action.DELETE, r, null, "del", DELETE_ROUTES);
             int owner = vethDelete(r.iif());
             if (owner < 0) {
@@ -515,9 +553,7 @@ public final class Planner {
                         commands, c.stage(), c.before(), c.after()));
             }
         }
-        for (PolicyRule r : want) {
-            if (!have.contains(r)) changes.add(ruleChange(Action.CREATE, null, r, "add", r.blackhole() ? DROP_RULES : ALLOW_RULES));
-        }
+        for (PolicyRule r : missing) changes.add(ruleChange(Action.CREATE, null, r, "add", r.blackhole() ? DROP_RULES : ALLOW_RULES));
     }
 
     /** The index of the plan's delete of the veth whose host end is {@code hostName}, or -1. */
@@ -648,14 +684,15 @@ public final class Planner {
     // ---- sysctls -----------------------------------------------------------------------------
 
     private void sysctls(State desired, State live) {
-        Map<String, Sysctl> have = new HashMap<>();
-        for (Sysctl s : live.sysctls()) have.put(s.netns().name() + "\0" + s.key(), s);
-        Set<String> seen = new HashSet<>();
+        Map<LinkRef, Sysctl> have = new HashMap<>();
+        for (Sysctl s : live.sysctls()) have.put(new LinkRef(s.netns(), s.key()), s);
+        Set<LinkRef> seen = new HashSet<>();
         for (Sysctl s : desired.sysctls()) {
-            if (!seen.add(s.netns().name() + "\0" + s.key())) continue;
+            LinkRef key = new LinkRef(s.netns(), s.key());
+            if (!seen.add(key)) continue;
             // A link made anew in this plan starts from the kernel's defaults.
-            Sysctl old = s.device() != null && gone.contains(new LinkRef(s.netns(), s.device()))
-                    ? null : have.get(s.netns().name() + "\0" + s.key());
+            Sysctl old = !gone.isEmpty() && s.device() != null && gone.contains(new LinkRef(s.netns(), s.device()))
+                    ? null : have.get(key);
             if (old != null && Objects.equals(old.value(), s.value())) continue;
             Action action = old == null ? Action.CREATE : Action.UPDATE;
             String reason = old == null ? "" : old.value() + " -> " + s.value();

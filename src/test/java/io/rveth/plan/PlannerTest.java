@@ -82,6 +82,24 @@ class PlannerTest {
         assertTrue(Planner.plan(want, converged(want), HOST).isEmpty());
     }
 
+    /**
+     * A desired state may name one kernel object twice (a rollback target, a state built by
+     * hand): it is planned once, whether it exists, differs or is missing.
+     */
+    @Test
+    void anObjectNamedTwiceIsPlannedOnce() throws Exception {
+        State want = desired(MANIFEST);
+        State twice = with(want, a -> { a.addAll(List.copyOf(a)); return a; }, r -> { r.addAll(List.copyOf(r)); return r; });
+        assertTrue(Planner.plan(twice, converged(want), HOST).isEmpty());
+        State nothing = new State(Map.of(), List.of(), List.of(), List.of(), List.of(), Map.of());
+        assertEquals(lines(Planner.plan(want, nothing, HOST)), lines(Planner.plan(twice, nothing, HOST)));
+        State drifted = with(converged(want), a -> List.of(), r -> {
+            r.replaceAll(x -> new Route(x.netns(), x.dst(), x.dev() + "x", x.via(), x.onlink(), x.protocol(), x.metric()));
+            return r;
+        });
+        assertEquals(lines(Planner.plan(want, drifted, HOST)), lines(Planner.plan(twice, drifted, HOST)));
+    }
+
     @Test
     void fromScratchFollowsDependencyOrder() throws Exception {
         State want = desired(MANIFEST);
