@@ -47,6 +47,13 @@ public final class LiveParser {
     private final Set<String> adoptable;
     private final Map<String, Endpoint> expectedPeers;
     private final Optional<String> uplink;
+    /**
+     * One instance per distinct device name and gateway in a parse: every route of a link
+     * names its device, and most routes share one of two gateways, so a large host would
+     * otherwise hold tens of thousands of copies of each.
+     */
+    private final Map<String, String> names = new java.util.HashMap<>();
+    private final Map<String, IPAddress> gateways = new java.util.HashMap<>();
 
     public LiveParser(Netns hostNetns, int protocol) {
         this(hostNetns, protocol, Set.of());
@@ -206,7 +213,7 @@ public final class LiveParser {
         for (JsonNode n : dump.list(NamespaceDump.Doc.ADDRESSES, "addr show")) {
             String where = "addr show in " + dump.netns();
             int index = integer(n, "ifindex", where);
-            String name = linkName(text(n, "ifname", where), where);
+            String name = names.computeIfAbsent(linkName(text(n, "ifname", where), where), x -> x);
             boolean up = false;
             for (JsonNode f : n.path("flags")) up |= f.asText().equals("UP");
             links.add(new Link(index, name, up, integer(n, "mtu", where), n.path("address").asText(""),
@@ -248,9 +255,9 @@ public final class LiveParser {
         String where = "route show in " + dump.netns();
         for (JsonNode r : dump.list(NamespaceDump.Doc.ROUTES, "route show")) {
             if (number(r, "table", RT_TABLE_MAIN, where) != RT_TABLE_MAIN) continue;
-            String dev = r.has("dev") ? r.get("dev").asText() : "";
+            String dev = r.has("dev") ? names.computeIfAbsent(r.get("dev").asText(), n -> n) : "";
             long proto = number(r, "protocol", RTPROT_BOOT, where);
-            Optional<IPAddress> via = r.hasNonNull("gateway") ? Optional.of(ip(r.get("gateway").asText(), where)) : Optional.empty();
+            Optional<IPAddress> via = r.hasNonNull("gateway") ? Optional.of(gateway(r.get("gateway").asText(), where)) : Optional.empty();
             Prefix dst = destination(r, via, where);
             boolean onlink = false;
             for (JsonNode f : r.path("flags")) onlink |= f.asText().equals("onlink");
@@ -292,7 +299,7 @@ public final class LiveParser {
         if (!dump.has(NamespaceDump.Doc.RULES)) return out;
         for (JsonNode r : dump.list(NamespaceDump.Doc.RULES, "-6 rule show")) {
             if (number(r, "protocol", 0, where) != protocol || !r.has("iif")) continue;
-            String iif = linkName(text(r, "iif", where), where);
+            String iif = names.computeIfAbsent(linkName(text(r, "iif", where), where), x -> x);
             if (!r.has("priority")) throw new IpOutputException(where + ": a rule without \"priority\": " + r);
             String action = r.path("action").asText("");
             boolean blackhole = action.equals("6") || action.equals("blackhole");
@@ -326,7 +333,8 @@ public final class LiveParser {
             if (!n.has("proxy")) throw new IpOutputException(where + ": an entry without \"proxy\": " + n);
             long proto = number(n, "protocol", 0, where);
             if (proto > 255) throw new IpOutputException(where + ": \"protocol\" " + proto + " is not a protocol number");
-            out.add(new ProxyNeighbour(dump.netns(), linkName(text(n, "dev", where), where), ip(text(n, "dst", where), where), (int) proto));
+            out.add(new ProxyNeighbour(dump.netns(), linkName(text(n, "dev", where), where),
+                    IpText.compact(ip(text(n, "dst", where), where)), (int) proto));
         }
         return out;
     }
@@ -425,6 +433,14 @@ public final class LiveParser {
             throw new IpOutputException(where + ": \"" + field + "\" is \"" + v.asText()
                     + "\", expected a number (rveth runs ip with -N)");
         }
+    }
+
+    private IPAddress gateway(String text, String where) {
+        IPAddress known = gateways.get(text);
+        if (known != null) return known;
+        IPAddress ip = IpText.compact(ip(text, where));
+        gateways.put(text, ip);
+        return ip;
     }
 
     private static IPAddress ip(String text, String where) {

@@ -455,7 +455,7 @@ public final class ManifestReader {
                                 + "\" is not a single IP address"));
                         return Optional.empty();
                     }
-                    return Optional.of(ip);
+                    return Optional.of(IpText.compact(ip));
                 });
     }
 

@@ -2,6 +2,8 @@ package io.rveth.model;
 
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
+import inet.ipaddr.ipv4.IPv4Address;
+import inet.ipaddr.ipv6.IPv6Address;
 import java.util.Arrays;
 
 /**
@@ -10,7 +12,8 @@ import java.util.Arrays;
  * (/32 or /128), as with {@code ip address add}.
  */
 public final class Cidr implements Comparable<Cidr> {
-    private final IPAddress ip;
+    // Only the bytes are kept, as in Prefix: an IPAddress with its parse data is about
+    // twenty times larger.
     private final int length;
     private final byte[] bytes;
     private final int hash;
@@ -24,7 +27,6 @@ public final class Cidr implements Comparable<Cidr> {
         if (length < 0 || length > bare.getBitCount()) {
             throw new IllegalArgumentException("prefix length " + length + " out of range for " + bare);
         }
-        this.ip = bare;
         this.length = length;
         this.bytes = bare.getBytes();
         this.addressHash = hashOf(bytes);
@@ -50,8 +52,14 @@ public final class Cidr implements Comparable<Cidr> {
         return h ^ (h >>> 16);
     }
 
+    /** The address, without a prefix length, made anew on each call. */
     public IPAddress ip() {
-        return ip;
+        return address(bytes);
+    }
+
+    /** An IPAddress of 4 or 16 bytes, without the parse data a parsed one carries. */
+    static IPAddress address(byte[] bytes) {
+        return bytes.length == 4 ? new IPv4Address(bytes) : new IPv6Address(bytes);
     }
 
     public int length() {
@@ -92,18 +100,18 @@ public final class Cidr implements Comparable<Cidr> {
 
     /** The network this address lies in: 10.5.5.1/24 gives 10.5.5.0/24. */
     public Prefix network() {
-        return new Prefix(ip.setPrefixLength(length, false).toPrefixBlock());
+        return new Prefix(ip().setPrefixLength(length, false).toPrefixBlock());
     }
 
     /** The single address as a host prefix: 10.5.5.1/32. */
     public Prefix host() {
-        return Prefix.host(ip);
+        return Prefix.host(ip());
     }
 
     @Override
     public String toString() {
         String t = text;
-        if (t == null) text = t = ip.toCanonicalString() + "/" + length;
+        if (t == null) text = t = ip().toCanonicalString() + "/" + length;
         return t;
     }
 

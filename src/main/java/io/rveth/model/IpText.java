@@ -33,4 +33,12 @@ public final class IpText {
 
     private IpText() {
     }
+
+    /**
+     * The same address without what the library keeps of the text it was read from (the
+     * string and its parse data, about half a kilobyte): for addresses a state holds on to.
+     */
+    public static inet.ipaddr.IPAddress compact(inet.ipaddr.IPAddress ip) {
+        return ip.isPrefixed() ? ip : Cidr.address(ip.getBytes());
+    }
 }

@@ -10,8 +10,8 @@ import java.util.Arrays;
  * compares route destinations: by family, then network bits, then length.
  */
 public final class Prefix implements Comparable<Prefix> {
-    private final IPAddress network;
-    // Compared and hashed many thousand times a plan: the bytes and hash are kept, not re-derived.
+    // Only the bytes are kept: an IPAddress, with the parse data it holds on to, is about
+    // twenty times larger, and a large host has hundreds of thousands of prefixes.
     private final byte[] bytes;
     private final int length;
     private final int hash;
@@ -22,20 +22,23 @@ public final class Prefix implements Comparable<Prefix> {
         if (!network.isPrefixed() || !network.isPrefixBlock()) {
             throw new IllegalArgumentException("not a prefix with zero host bits: " + network);
         }
-        this.network = network;
         this.bytes = network.getLower().getBytes();
         this.length = network.getPrefixLength();
         this.hash = Cidr.hashOf(bytes) * 31 + length;
     }
 
+    /** The prefix as an IPAddress block, made anew on each call. */
     public IPAddress network() {
-        return network;
+        return Cidr.address(bytes).setPrefixLength(length, false).toPrefixBlock();
     }
 
     /** The whole address space of a family: what {@code "default"} means to {@code ip}. */
     public static Prefix any(Family family) {
-        return parse(family == Family.V4 ? "0.0.0.0/0" : "::/0");
+        return family == Family.V4 ? ANY_V4 : ANY_V6;
     }
+
+    private static final Prefix ANY_V4 = parse("0.0.0.0/0");
+    private static final Prefix ANY_V6 = parse("::/0");
 
     /** Parses a prefix; a bare address is a host prefix (/32 or /128), as with {@code ip route}. */
     public static Prefix parse(String text) {
@@ -105,7 +108,7 @@ public final class Prefix implements Comparable<Prefix> {
     @Override
     public String toString() {
         String t = text;
-        if (t == null) text = t = network.getLower().withoutPrefixLength().toCanonicalString() + "/" + length();
+        if (t == null) text = t = Cidr.address(bytes).toCanonicalString() + "/" + length;
         return t;
     }
 
