@@ -72,9 +72,13 @@ public final class Synth {
 
     /** 2001:db8:1:: + i + 1, written as ip prints it. */
     static String addr6(int i) {
+        return "2001:db8:1::" + groups(i);
+    }
+
+    /** The interface identifier i + 1 as one or two IPv6 groups (no group over 16 bits). */
+    static String groups(int i) {
         int a = i + 1;
-        return a < 0x10000 ? "2001:db8:1::" + Integer.toHexString(a)
-                : "2001:db8:1::" + Integer.toHexString(a >>> 16) + ":" + Integer.toHexString(a & 0xffff);
+        return a < 0x10000 ? Integer.toHexString(a) : Integer.toHexString(a >>> 16) + ":" + Integer.toHexString(a & 0xffff);
     }
 
     /** The manifest: {@code containers} containers, all in rvbench-* namespaces. */
@@ -125,7 +129,7 @@ public final class Synth {
             ArrayNode info = a.putArray("addr_info");
             info.add(addr("inet", "169.254.0.1", 32, dev));
             info.add(addr("inet6", "fe80::1", 128, null));
-            info.add(addr("inet6", "fe80::" + Integer.toHexString(i + 1), 64, null));
+            info.add(addr("inet6", "fe80::" + groups(i), 64, null));
             hostAddrs.add(a);
             if (!drifted(i)) hostRoutes.add(route(net29(i), dev, PROTO, null, null));
             hostRoutes.add(route(addr4(i), drifted(i) && i + 1 < containers ? hostEnd(i + 1) : dev, PROTO, null, null));
@@ -170,7 +174,7 @@ public final class Synth {
         info.add(addr("inet", addr4(i), 32, "eth0"));
         info.add(addr("inet6", addr6(i), 128, null));
         if (drifted(i)) info.add(addr("inet", v4(10 << 24 | 96 << 16, i + 1), 32, "eth0"));
-        info.add(addr("inet6", "fe80::" + Integer.toHexString(i + 1) + ":1", 64, null));
+        info.add(addr("inet6", "fe80::" + groups(i) + ":1", 64, null));
         addrs.add(eth0);
         ArrayNode routes = F.arrayNode();
         routes.add(route("default", "eth0", PROTO, null, "169.254.0.1"));
