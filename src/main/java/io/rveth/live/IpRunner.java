@@ -33,6 +33,21 @@ public class IpRunner {
     public record Result(int exitCode, String stdout, String stderr) {
     }
 
+    /**
+     * How the JVM starts processes. By default (posix_spawn) it first executes a helper,
+     * jspawnhelper, which then executes the command: two programs loaded per ip process.
+     * vfork executes the command directly; at 1000 containers a no-op apply runs 1000
+     * processes, and this takes it from 3.2 to 2.7 s. The JDK deprecates vfork in 25 and
+     * removes it in 26, so only older JVMs use it, and never over a value the user set.
+     */
+    static final String LAUNCH_MECHANISM = "jdk.lang.Process.launchMechanism";
+
+    static {
+        if (Runtime.version().feature() < 25 && System.getProperty(LAUNCH_MECHANISM) == null) {
+            System.setProperty(LAUNCH_MECHANISM, "VFORK");
+        }
+    }
+
     /** Pipe readers: two per running process, so not the common pool (one thread on 2 cores). */
     private static final ExecutorService PIPES = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "ip-pipe");
