@@ -1,6 +1,7 @@
 package io.rveth.apply;
 
 import io.rveth.live.IpRunner;
+import io.rveth.live.NamespaceDump;
 import io.rveth.model.Netns;
 import io.rveth.plan.Change;
 import io.rveth.plan.Command;
@@ -34,9 +35,28 @@ public final class Executor {
     static final int MAX_SYSCTLS = 2000;
 
     private final IpRunner ip;
+    private boolean readBack;
+    private final Map<Netns, NamespaceDump> readBacks = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Executor(IpRunner ip) {
         this.ip = ip;
+    }
+
+    /**
+     * Ends each container's last batch with the read that verification needs ({@link
+     * NamespaceDump#CONTAINER_COMMANDS}, in {@code ip -N -j}): the same process reads the
+     * namespace right after changing it, so verification need not start another. At 1000
+     * containers that is 1000 processes fewer. Nothing else changes a container's
+     * namespace once its batch ran, and the host side ran before it.
+     */
+    public Executor readingBack() {
+        this.readBack = true;
+        return this;
+    }
+
+    /** What {@link #readingBack} read, by namespace: those whose read went through and parsed. */
+    public Map<Netns, NamespaceDump> readBacks() {
+        return Map.copyOf(readBacks);
     }
 
     /**
@@ -105,7 +125,8 @@ public final class Executor {
         }
         if (containers.isEmpty()) return;
         if (containers.size() == 1) {
-            for (Batch b : containers.values().iterator().next()) run(b, progress);
+            List<Batch> batches = containers.values().iterator().next();
+            for (Batch b : batches) run(b, progress, b == batches.get(batches.size() - 1));
             return;
         }
         java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -118,7 +139,7 @@ public final class Executor {
                     for (Batch b : batches) {
                         if (failed.get()) return;
                         try {
-                            run(b, progress);
+                            run(b, progress, b == batches.get(batches.size() - 1));
                         } catch (RuntimeException e) {
                             failed.set(true);
                             throw e;
@@ -144,19 +165,39 @@ public final class Executor {
     }
 
     private void run(Batch b, Consumer<Batch> progress) {
+        run(b, progress, false);
+    }
+
+    /** @param lastOfContainer the last batch of a container's namespace: it may read back */
+    private void run(Batch b, Consumer<Batch> progress, boolean lastOfContainer) {
         synchronized (progress) {
             progress.accept(b);
         }
-        if (b.viaIp()) runBatch(b);
+        if (b.viaIp()) runBatch(b, readBack && lastOfContainer && !b.ipv6());
         else runSysctls(b);
     }
 
-    private void runBatch(Batch b) {
+    private void runBatch(Batch b, boolean read) {
         List<String> lines = b.commands().stream().map(Command::line).toList();
-        IpRunner.Result r = ip.batch(b.netns(), lines, false, b.ipv6());
-        if (r.exitCode() == 0) return;
+        List<String> input = lines;
+        if (read) {
+            input = new ArrayList<>(lines);
+            input.addAll(NamespaceDump.CONTAINER_COMMANDS);
+        }
+        IpRunner.Result r = ip.batch(b.netns(), input, read, b.ipv6());
         Matcher m = FAILED_LINE.matcher(r.stderr());
-        int index = m.find() ? Integer.parseInt(m.group(1)) - 1 : -1;
+        int index = r.exitCode() != 0 && m.find() ? Integer.parseInt(m.group(1)) - 1 : -1;
+        if (r.exitCode() == 0 || read && index >= lines.size()) {
+            // Applied; a read that failed or does not parse is only left to verification.
+            if (read && r.exitCode() == 0) {
+                try {
+                    readBacks.put(b.netns(), NamespaceDump.parse(b.netns(), r.stdout(), false));
+                } catch (RuntimeException e) {
+                    // verification reads this namespace itself
+                }
+            }
+            return;
+        }
         String message = r.stderr().lines().filter(l -> !FAILED_LINE.matcher(l).find())
                 .reduce((a, c) -> a + "; " + c).orElse("exit code " + r.exitCode()).strip();
         if (index < 0 || index >= lines.size()) {

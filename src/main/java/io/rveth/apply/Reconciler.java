@@ -131,13 +131,14 @@ public final class Reconciler {
     private Plan apply(Manifest manifest, Plan plan, State before, LiveDumps read, Consumer<Executor.Batch> progress) {
         if (plan.isEmpty()) return plan;
         Netns host = manifest.host().netns();
+        Executor executor = new Executor(ip).readingBack();
         try {
-            new Executor(ip).apply(plan, host, progress);
+            executor.apply(plan, host, progress);
         } catch (ApplyException e) {
             if (before == null) throw e;
             throw e.withRollback(rollBack(manifest, before));
         }
-        return verify(manifest, read, touched(plan));
+        return verify(manifest, read, touched(plan), executor.readBacks());
     }
 
     /**
@@ -180,9 +181,9 @@ public final class Reconciler {
      * Re-reads and re-plans until nothing is left, a few times: the kernel may still be
      * settling (an IPv6 address leaving "tentative", a link coming up) just after a batch.
      */
-    private Plan verify(Manifest manifest, LiveDumps read, Set<Netns> touched) {
+    private Plan verify(Manifest manifest, LiveDumps read, Set<Netns> touched, Map<Netns, NamespaceDump> readBacks) {
         State desired = DesiredState.of(manifest);
-        Plan left = Planner.plan(desired, readForVerify(manifest, read, touched), manifest.host().netns());
+        Plan left = Planner.plan(desired, readForVerify(manifest, read, touched, readBacks), manifest.host().netns());
         for (int attempt = 1; !left.isEmpty() && attempt < VERIFY_ATTEMPTS; attempt++) {
             try {
                 Thread.sleep(VERIFY_BACKOFF_MS * attempt);
@@ -190,29 +191,36 @@ public final class Reconciler {
                 Thread.currentThread().interrupt();
                 break;
             }
-            left = Planner.plan(desired, readForVerify(manifest, read, touched), manifest.host().netns());
+            // The kernel may have been settling: read every touched namespace anew.
+            left = Planner.plan(desired, readForVerify(manifest, read, touched, Map.of()), manifest.host().netns());
         }
         return left;
     }
 
     /**
      * What {@link #readLive} reads, re-reading only the host and the namespaces the plan
-     * touched; the manifest's other containers are taken from {@code before}, the read the
-     * plan was made from (nothing in the plan changed them). Without {@code before}, all.
+     * touched; a touched container whose batch read itself back after its changes
+     * ({@link Executor#readingBack}) is taken from that read, and the manifest's other
+     * containers from {@code before}, the read the plan was made from (nothing in the plan
+     * changed them). Without {@code before}, every untouched container is re-read too.
      */
-    private State readForVerify(Manifest manifest, LiveDumps before, Set<Netns> touched) {
-        if (before == null) return readLive(manifest);
+    private State readForVerify(Manifest manifest, LiveDumps before, Set<Netns> touched, Map<Netns, NamespaceDump> readBacks) {
+        if (before == null && readBacks.isEmpty()) return readLive(manifest);
         Netns host = manifest.host().netns();
         Set<Netns> wanted = containerNetns(manifest);
         Set<Netns> reread = new TreeSet<>();
+        Map<Netns, NamespaceDump> known = new TreeMap<>();
         for (Netns ns : wanted) {
-            if (touched.contains(ns) || !before.containers().containsKey(ns)) reread.add(ns);
+            if (ns.equals(host)) continue;
+            if (readBacks.containsKey(ns)) known.put(ns, readBacks.get(ns));
+            else if (before != null && !touched.contains(ns) && before.containers().containsKey(ns)) known.put(ns, before.containers().get(ns));
+            else reread.add(ns);
         }
         LiveDumps fresh = source.read(host, reread, false);
         Map<Netns, NamespaceDump> containers = new TreeMap<>(fresh.containers());
-        for (Netns ns : wanted) {
-            if (!reread.contains(ns) && fresh.existing().contains(ns) && !ns.equals(host)) containers.put(ns, before.containers().get(ns));
-        }
+        known.forEach((ns, dump) -> {
+            if (fresh.existing().contains(ns)) containers.put(ns, dump);
+        });
         return new LiveDumps(host, fresh.existing(), fresh.hostDump(), containers)
                 .state(manifest.host().routeProtocol(), manifest.host().uplink(), Set.of(), expectedPeers(DesiredState.of(manifest)));
     }
