@@ -95,11 +95,6 @@ public final class Reconciler {
         return hostNames;
     }
 
-    private State readLive(Manifest manifest) {
-        return source.read(manifest.host().netns(), containerNetns(manifest), false)
-                .state(manifest.host().routeProtocol(), manifest.host().uplink(), Set.of(), expectedPeers(DesiredState.of(manifest)));
-    }
-
     private static Map<String, io.rveth.model.Endpoint> expectedPeers(State desired) {
         Map<String, io.rveth.model.Endpoint> out = new TreeMap<>();
         for (io.rveth.model.Veth v : desired.veths()) out.put(v.host().name(), v.peer());
@@ -183,7 +178,7 @@ public final class Reconciler {
      */
     private Plan verify(Manifest manifest, LiveDumps read, Set<Netns> touched, Map<Netns, NamespaceDump> readBacks) {
         State desired = DesiredState.of(manifest);
-        Plan left = Planner.plan(desired, readForVerify(manifest, read, touched, readBacks), manifest.host().netns());
+        Plan left = Planner.plan(desired, readForVerify(manifest, desired, read, touched, readBacks), manifest.host().netns());
         for (int attempt = 1; !left.isEmpty() && attempt < VERIFY_ATTEMPTS; attempt++) {
             try {
                 Thread.sleep(VERIFY_BACKOFF_MS * attempt);
@@ -192,20 +187,20 @@ public final class Reconciler {
                 break;
             }
             // The kernel may have been settling: read every touched namespace anew.
-            left = Planner.plan(desired, readForVerify(manifest, read, touched, Map.of()), manifest.host().netns());
+            left = Planner.plan(desired, readForVerify(manifest, desired, read, touched, Map.of()), manifest.host().netns());
         }
         return left;
     }
 
     /**
-     * What {@link #readLive} reads, re-reading only the host and the namespaces the plan
-     * touched; a touched container whose batch read itself back after its changes
-     * ({@link Executor#readingBack}) is taken from that read, and the manifest's other
-     * containers from {@code before}, the read the plan was made from (nothing in the plan
-     * changed them). Without {@code before}, every untouched container is re-read too.
+     * The owned live state of the host and the manifest's containers, re-reading only the
+     * host and the namespaces the plan touched: a touched container whose batch read itself
+     * back after its changes ({@link Executor#readingBack}) is taken from that read, and the
+     * other containers from {@code before}, the read the plan was made from (nothing in the
+     * plan changed them). Without {@code before}, every container without a read-back is read.
      */
-    private State readForVerify(Manifest manifest, LiveDumps before, Set<Netns> touched, Map<Netns, NamespaceDump> readBacks) {
-        if (before == null && readBacks.isEmpty()) return readLive(manifest);
+    private State readForVerify(Manifest manifest, State desired, LiveDumps before, Set<Netns> touched,
+                                Map<Netns, NamespaceDump> readBacks) {
         Netns host = manifest.host().netns();
         Set<Netns> wanted = containerNetns(manifest);
         Set<Netns> reread = new TreeSet<>();
@@ -222,7 +217,7 @@ public final class Reconciler {
             if (fresh.existing().contains(ns)) containers.put(ns, dump);
         });
         return new LiveDumps(host, fresh.existing(), fresh.hostDump(), containers)
-                .state(manifest.host().routeProtocol(), manifest.host().uplink(), Set.of(), expectedPeers(DesiredState.of(manifest)));
+                .state(manifest.host().routeProtocol(), manifest.host().uplink(), Set.of(), expectedPeers(desired));
     }
 
     /**

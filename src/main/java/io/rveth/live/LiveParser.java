@@ -222,7 +222,7 @@ public final class LiveParser {
         for (JsonNode n : dump.list(NamespaceDump.Doc.ADDRESSES, "addr show")) {
             String where = "addr show in " + dump.netns();
             int index = integer(n, "ifindex", where);
-            String name = names.computeIfAbsent(linkName(text(n, "ifname", where), where), x -> x);
+            String name = shared(linkName(text(n, "ifname", where), where));
             boolean up = false;
             for (JsonNode f : n.path("flags")) up |= f.asText().equals("UP");
             links.add(new Link(index, name, up, integer(n, "mtu", where), n.path("address").asText(""),
@@ -264,7 +264,7 @@ public final class LiveParser {
         String where = "route show in " + dump.netns();
         for (JsonNode r : dump.list(NamespaceDump.Doc.ROUTES, "route show")) {
             if (number(r, "table", RT_TABLE_MAIN, where) != RT_TABLE_MAIN) continue;
-            String dev = r.has("dev") ? names.computeIfAbsent(r.get("dev").asText(), n -> n) : "";
+            String dev = r.has("dev") ? shared(r.get("dev").asText()) : "";
             long proto = number(r, "protocol", RTPROT_BOOT, where);
             Optional<IPAddress> via = r.hasNonNull("gateway") ? Optional.of(gateway(r.get("gateway").asText(), where)) : Optional.empty();
             Prefix dst = destination(r, via, where);
@@ -308,7 +308,7 @@ public final class LiveParser {
         if (!dump.has(NamespaceDump.Doc.RULES)) return out;
         for (JsonNode r : dump.list(NamespaceDump.Doc.RULES, "-6 rule show")) {
             if (number(r, "protocol", 0, where) != protocol || !r.has("iif")) continue;
-            String iif = names.computeIfAbsent(linkName(text(r, "iif", where), where), x -> x);
+            String iif = shared(linkName(text(r, "iif", where), where));
             if (!r.has("priority")) throw new IpOutputException(where + ": a rule without \"priority\": " + r);
             String action = r.path("action").asText("");
             boolean blackhole = action.equals("6") || action.equals("blackhole");
@@ -342,7 +342,7 @@ public final class LiveParser {
             if (!n.has("proxy")) throw new IpOutputException(where + ": an entry without \"proxy\": " + n);
             long proto = number(n, "protocol", 0, where);
             if (proto > 255) throw new IpOutputException(where + ": \"protocol\" " + proto + " is not a protocol number");
-            out.add(new ProxyNeighbour(dump.netns(), linkName(text(n, "dev", where), where),
+            out.add(new ProxyNeighbour(dump.netns(), shared(linkName(text(n, "dev", where), where)),
                     IpText.compact(ip(text(n, "dst", where), where)), (int) proto));
         }
         return out;
@@ -444,12 +444,14 @@ public final class LiveParser {
         }
     }
 
+    /** This parse's one instance of a device name. */
+    private String shared(String name) {
+        return names.computeIfAbsent(name, n -> n);
+    }
+
+    /** This parse's one instance of a gateway, compact (an unreadable one throws and is not kept). */
     private IPAddress gateway(String text, String where) {
-        IPAddress known = gateways.get(text);
-        if (known != null) return known;
-        IPAddress ip = IpText.compact(ip(text, where));
-        gateways.put(text, ip);
-        return ip;
+        return gateways.computeIfAbsent(text, t -> IpText.compact(ip(t, where)));
     }
 
     private static IPAddress ip(String text, String where) {

@@ -69,6 +69,10 @@ public final class Planner {
     private record LinkRef(Netns netns, String name) {
     }
 
+    /** A setting's identity: its netns and key. */
+    private record SettingRef(Netns netns, String key) {
+    }
+
     private Planner(Netns host, boolean adopt) {
         this.host = host;
         this.adopt = adopt;
@@ -684,11 +688,11 @@ public final class Planner {
     // ---- sysctls -----------------------------------------------------------------------------
 
     private void sysctls(State desired, State live) {
-        Map<LinkRef, Sysctl> have = new HashMap<>();
-        for (Sysctl s : live.sysctls()) have.put(new LinkRef(s.netns(), s.key()), s);
-        Set<LinkRef> seen = new HashSet<>();
+        Map<SettingRef, Sysctl> have = new HashMap<>();
+        for (Sysctl s : live.sysctls()) have.put(new SettingRef(s.netns(), s.key()), s);
+        Set<SettingRef> seen = new HashSet<>();
         for (Sysctl s : desired.sysctls()) {
-            LinkRef key = new LinkRef(s.netns(), s.key());
+            SettingRef key = new SettingRef(s.netns(), s.key());
             if (!seen.add(key)) continue;
             // A link made anew in this plan starts from the kernel's defaults.
             Sysctl old = !gone.isEmpty() && s.device() != null && gone.contains(new LinkRef(s.netns(), s.device()))
